@@ -1,0 +1,71 @@
+// Public response shapes (COMPAT.md §3): the canonical response plus OpenRouter's
+// additions. What the strict clients require is noted where it is easy to break.
+import type { Cost } from '../billing/pricing.ts'
+import { toDollars } from '../lib/money.ts'
+import type { CanonicalChunkChoice, CanonicalResponse, Usage } from '../providers/types.ts'
+
+/** Identity shared by every body and chunk of one generation. */
+export interface GenerationMeta {
+  id: string
+  created: number
+  /** The concrete model that served (a `:free` suffix is kept). */
+  model: string
+  /** Provider display name. */
+  provider: string
+}
+
+export const publicUsage = (u: Usage, cost: Cost) => ({
+  prompt_tokens: u.prompt_tokens,
+  completion_tokens: u.completion_tokens,
+  total_tokens: u.prompt_tokens + u.completion_tokens,
+  cost: toDollars(cost.total),
+  is_byok: false,
+  prompt_tokens_details: { cached_tokens: u.cached_tokens, cache_write_tokens: u.cache_write_tokens, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: u.reasoning_tokens, audio_tokens: 0 },
+  // @openrouter/sdk requires both *_cost fields whenever cost_details is present.
+  cost_details: {
+    upstream_inference_cost: null,
+    upstream_inference_prompt_cost: toDollars(cost.prompt),
+    upstream_inference_completions_cost: toDollars(cost.completion),
+  },
+})
+
+export const completionBody = (meta: GenerationMeta, body: CanonicalResponse, usage: Usage, cost: Cost) => ({
+  id: meta.id,
+  object: 'chat.completion' as const,
+  created: meta.created,
+  model: meta.model,
+  provider: meta.provider,
+  // The key is required by @openrouter/sdk (null is fine) in non-streaming bodies.
+  system_fingerprint: body.systemFingerprint,
+  choices: body.choices.map((c) => ({
+    index: c.index,
+    logprobs: c.logprobs ?? null,
+    finish_reason: c.finish_reason,
+    native_finish_reason: c.native_finish_reason,
+    message: c.message,
+  })),
+  usage: publicUsage(usage, cost),
+})
+
+/** A stream chunk. `system_fingerprint` is omitted rather than null: the SDK rejects null in chunks. */
+export const chunkBody = (meta: GenerationMeta, choices: CanonicalChunkChoice[], fingerprint?: string) => ({
+  id: meta.id,
+  object: 'chat.completion.chunk' as const,
+  created: meta.created,
+  model: meta.model,
+  provider: meta.provider,
+  ...(fingerprint ? { system_fingerprint: fingerprint } : {}),
+  choices,
+})
+
+export const usageChunk = (meta: GenerationMeta, usage: Usage, cost: Cost) => ({
+  ...chunkBody(meta, []),
+  usage: publicUsage(usage, cost),
+})
+
+/** The terminal chunk of a stream that failed after its first byte (§3.2.4): integer code, finish_reason "error". */
+export const errorChunk = (meta: GenerationMeta, status: number, message: string, errorType: string) => ({
+  ...chunkBody(meta, [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null, logprobs: null }]),
+  error: { code: status, message, metadata: { error_type: errorType } },
+})

@@ -1,0 +1,166 @@
+// POST /chat/completions: validate → plan → admit → forward → respond → settle.
+import { Hono, type Context } from 'hono'
+import { endTime, setMetric, startTime } from 'hono/timing'
+import { admit, denial, holdFor } from '../billing/admission.ts'
+import { costOf, estimatePromptTokens, type Cost } from '../billing/pricing.ts'
+import { generationRecord, settle, type Outcome, type RequestFacts } from '../billing/settle.ts'
+import { catalogIndex, providerConfigs } from '../catalog/lookup.ts'
+import type { Provider } from '../catalog/schema.ts'
+import { configOf, type AppEnv } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+import { generationId } from '../lib/ids.ts'
+import { requireKey } from '../middleware/auth.ts'
+import { healthFor } from '../objects/clients.ts'
+import { fakeUpstream } from '../providers/fake.ts'
+import type { Usage } from '../providers/types.ts'
+import { ChatRequest } from '../schemas/chat-request.ts'
+import { runAttempts, type AttemptRecord, type Transport } from '../routing/attempt.ts'
+import { plan, type PlanError } from '../routing/plan.ts'
+import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
+import { translateStream } from '../streaming/translate.ts'
+import { completionBody, type GenerationMeta } from './chat-render.ts'
+import { readBody } from './request.ts'
+
+const transportFor = (provider: Provider): Transport => (provider.protocol === 'fake' ? fakeUpstream : (r) => fetch(r))
+
+const planError = (e: PlanError): GatewayError => {
+  switch (e.kind) {
+    case 'no_model':
+      return new GatewayError('invalid_request', 'Invalid request: model: a model (or models) is required')
+    case 'unknown_model':
+      return new GatewayError('unknown_model', `${e.model} is not a valid model ID`)
+    case 'no_endpoints': {
+      const reasons = [...new Set(e.skipped.map((s) => s.reason))]
+      return new GatewayError('no_endpoints', `No endpoints found for ${e.models.join(', ')}${reasons.length ? ` (excluded by: ${reasons.join(', ')})` : ''}.`, {
+        metadata: { skipped: e.skipped },
+      })
+    }
+  }
+}
+
+/** Usage the upstream did not report, estimated (about four characters a token) so billing is never skipped. */
+const estimateUsage = (promptTokens: number, completionChars: number): Usage => ({
+  prompt_tokens: promptTokens,
+  completion_tokens: Math.ceil(completionChars / 4),
+  cached_tokens: 0,
+  cache_write_tokens: 0,
+  reasoning_tokens: 0,
+})
+
+const requestFacts = (c: Context<AppEnv>, req: ChatRequest, startedAt: number): RequestFacts => ({
+  model: req.model ?? req.models?.[0] ?? '',
+  streamed: req.stream === true,
+  startedAt,
+  httpReferer: c.req.header('http-referer') ?? null,
+  appTitle: c.req.header('x-openrouter-title') ?? c.req.header('x-title') ?? null,
+  userAgent: c.req.header('user-agent') ?? null,
+  externalUser: req.user ?? null,
+})
+
+/** Fire-and-forget health reports, one per attempt, after the response (DESIGN.md, Provider health). */
+const reportHealth = (env: Env, records: AttemptRecord[], ttfbMs?: number) =>
+  Promise.allSettled(
+    records.map((r) =>
+      healthFor(env, `${r.model}@${r.endpoint}`).report({
+        ok: r.status !== null && r.status < 400,
+        latencyMs: r.latency_ms,
+        ...(ttfbMs !== undefined && r.status !== null && r.status < 400 ? { ttfbMs } : {}),
+        at: Date.now(),
+      }),
+    ),
+  )
+
+export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inference'), async (c) => {
+  const startedAt = Date.now()
+  const config = configOf(c.env)
+  const key = c.var.key
+  const req = await readBody(c, ChatRequest)
+
+  startTime(c, 'plan')
+  const index = catalogIndex()
+  const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
+  const promptTokens = estimatePromptTokens(JSON.stringify(req.messages))
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? undefined
+  const planned = plan({ models, prefs: req.provider, promptTokens, maxTokens }, index, providerConfigs(c.env, index), Math.random)
+  endTime(c, 'plan')
+  if (!planned.ok) throw planError(planned.error)
+
+  const id = generationId(startedAt)
+  c.header('x-generation-id', id)
+  const facts = requestFacts(c, req, startedAt)
+  const record = (o: Outcome) => settle(c.env, generationRecord(id, key, facts, o))
+
+  startTime(c, 'admission')
+  const { holdMicro, dearest } = holdFor(planned.attempts, promptTokens, maxTokens, config.MARKUP_BPS)
+  const admitted = await admit(c.env, key, id, holdMicro)
+  endTime(c, 'admission')
+  if (!admitted.ok) throw denial(admitted, dearest, promptTokens, maxTokens, config.MARKUP_BPS)
+
+  startTime(c, 'upstream', 'upstream first byte')
+  const outcome = await runAttempts(planned.attempts, req, {
+    stream: req.stream === true,
+    transportFor,
+    timeoutMs: req.stream ? config.UPSTREAM_TTFB_TIMEOUT_MS : config.UPSTREAM_TIMEOUT_MS,
+    signal: c.req.raw.signal,
+    now: Date.now,
+  })
+  endTime(c, 'upstream')
+  c.executionCtx.waitUntil(reportHealth(c.env, outcome.records, outcome.ok ? outcome.ttfbMs : undefined))
+
+  const base = { cancelled: false, attempts: outcome.records, upstreamId: null, generationTimeMs: null }
+  if (!outcome.ok) {
+    // Nothing was served: record the attempts at no charge, which also drops the hold.
+    c.executionCtx.waitUntil(record({
+      ...base, served: null, status: outcome.error.status, usage: null, costMicro: 0, finish: null, nativeFinish: null, endedAt: Date.now(),
+    }))
+    throw outcome.error
+  }
+
+  const served = outcome.attempt
+  const meta: GenerationMeta = { id, created: Math.floor(startedAt / 1000), model: served.model.id, provider: served.provider.name }
+  c.header('x-provider', served.provider.id)
+  c.header('x-provider-region', served.endpoint.regions[0])
+  const price = (usage: Usage, finish: Parameters<typeof costOf>[3]): Cost => costOf(usage, served.endpoint.pricing, config.MARKUP_BPS, finish)
+
+  if (outcome.kind === 'json') {
+    const body = outcome.body
+    const first = body.choices[0]
+    const usage = body.usage ?? estimateUsage(promptTokens, (first?.message.content?.length ?? 0) + (first?.message.reasoning?.length ?? 0))
+    const cost = price(usage, first?.finish_reason ?? null)
+    c.executionCtx.waitUntil(record({
+      ...base, served, status: 200, usage, costMicro: cost.total, upstreamId: body.upstreamId,
+      finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null,
+      generationTimeMs: outcome.ttfbMs, endedAt: Date.now(),
+    }))
+    return c.json(completionBody(meta, body, usage, cost))
+  }
+
+  // Streaming: settlement waits for the stream's end (or the client's abort), so
+  // register it with waitUntil now, before the response leaves.
+  let settled!: () => void
+  c.executionCtx.waitUntil(new Promise<void>((resolve) => (settled = resolve)))
+  const stream = translateStream({
+    events: parseEvents(outcome.response.body ?? new ReadableStream()),
+    adapter: outcome.adapter,
+    meta,
+    keepaliveMs: config.KEEPALIVE_INTERVAL_MS,
+    now: Date.now,
+    price: (end) => {
+      const usage = end.reportedUsage ?? estimateUsage(promptTokens, end.completionChars)
+      // A cancelled stream pays for what it produced; one cancelled before any token is insured.
+      const finish = end.outcome === 'cancelled' && end.completionChars > 0 ? end.finish ?? 'stop' : end.finish
+      return { usage, cost: price(usage, finish) }
+    },
+    onEnd: (end, usage, cost) => {
+      void record({
+        ...base, served, status: end.outcome === 'error' ? (end.error?.status ?? 502) : 200, usage, costMicro: cost.total,
+        upstreamId: end.upstreamId, finish: end.finish, nativeFinish: end.nativeFinish, cancelled: end.outcome === 'cancelled',
+        generationTimeMs: end.firstTokenMs, endedAt: Date.now(),
+      }).finally(settled)
+      if (end.outcome === 'cancelled') outcome.abort.abort()
+    },
+  })
+  setMetric(c, 'ttfb', outcome.ttfbMs, 'upstream headers')
+  return c.body(stream, 200, SSE_HEADERS)
+})
+

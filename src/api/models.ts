@@ -1,0 +1,148 @@
+// GET /models, /models/:author/:slug/endpoints and /providers, from the catalog,
+// in the full shapes @openrouter/sdk parses (COMPAT.md §1.5, §1.6, §1.12). No auth.
+import { Hono } from 'hono'
+import { catalogIndex, providerConfigs, type ProviderConfig } from '../catalog/lookup.ts'
+import type { Endpoint, Model, Pricing, Provider } from '../catalog/schema.ts'
+import type { AppEnv } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+import { perTokenDollars } from '../lib/money.ts'
+
+/** USD-per-token strings, as /models shows prices (the request fee is whole microdollars). */
+export const publicPricing = (p: Pricing) => ({
+  prompt: perTokenDollars(p.prompt),
+  completion: perTokenDollars(p.completion),
+  ...(p.request ? { request: perTokenDollars(p.request * 1_000_000) } : {}),
+  ...(p.image ? { image: perTokenDollars(p.image * 1_000_000) } : {}),
+  ...(p.cache_read !== undefined ? { input_cache_read: perTokenDollars(p.cache_read) } : {}),
+  ...(p.cache_write !== undefined ? { input_cache_write: perTokenDollars(p.cache_write) } : {}),
+})
+
+const modality = (m: Model) => `${m.input_modalities.join('+')}->${m.output_modalities.join('+')}`
+
+const architecture = (m: Model) => ({
+  modality: modality(m),
+  input_modalities: m.input_modalities,
+  output_modalities: m.output_modalities,
+  tokenizer: m.tokenizer,
+  instruct_type: m.instruct_type ?? null,
+})
+
+const unique = (lists: string[][]) => [...new Set(lists.flat())]
+
+/** The endpoint a model row reports: the cheapest one that can serve, else the cheapest listed. */
+const topEndpoint = (m: Model, configs: Map<string, ProviderConfig>): Endpoint => {
+  const byPrice = [...m.endpoints].sort((a, b) => a.pricing.prompt + a.pricing.completion - (b.pricing.prompt + b.pricing.completion))
+  return byPrice.find((e) => !configs.get(e.provider)?.unavailable) ?? (byPrice[0] as Endpoint)
+}
+
+const modelRow = (m: Model, configs: Map<string, ProviderConfig>) => {
+  const top = topEndpoint(m, configs)
+  return {
+    id: m.id,
+    canonical_slug: m.canonical_slug ?? m.id,
+    hugging_face_id: m.hugging_face_id ?? null,
+    name: m.name,
+    created: m.created,
+    description: m.description,
+    context_length: top.context_length,
+    architecture: architecture(m),
+    pricing: publicPricing(top.pricing),
+    top_provider: { context_length: top.context_length, max_completion_tokens: top.max_output, is_moderated: false },
+    per_request_limits: null,
+    supported_parameters: unique(m.endpoints.map((e) => e.supported_parameters)),
+    default_parameters: null,
+    supported_voices: null,
+    knowledge_cutoff: m.knowledge_cutoff ?? null,
+    expiration_date: null,
+    ...(m.reasoning ? { reasoning: m.reasoning } : {}),
+    links: { details: `/api/v1/models/${m.id}/endpoints` },
+  }
+}
+
+const endpointRow = (m: Model, e: Endpoint, p: Provider, config: ProviderConfig | undefined) => ({
+  name: `${p.name} | ${m.id}`,
+  model_id: m.canonical_slug ?? m.id,
+  model_name: m.name,
+  context_length: e.context_length,
+  max_completion_tokens: e.max_output,
+  max_prompt_tokens: null,
+  pricing: publicPricing(e.pricing),
+  provider_name: p.name,
+  tag: e.tag ?? p.id,
+  quantization: e.quantization,
+  supported_parameters: e.supported_parameters,
+  supports_implicit_caching: e.pricing.cache_read !== undefined,
+  supports_tool_choice: { auto: e.capabilities.tools, none: e.capabilities.tools, required: e.capabilities.tool_choice, function: e.capabilities.tool_choice },
+  // 0 = serving; -10 = cannot serve here (no secret configured, or its protocol is not supported yet).
+  status: config?.unavailable ? -10 : 0,
+  ...(config?.unavailable ? { unavailable_reason: config.unavailable } : {}),
+  regions: e.regions,
+  uptime_last_5m: null,
+  uptime_last_30m: null,
+  uptime_last_1d: null,
+  latency_last_30m: null,
+  throughput_last_30m: null,
+})
+
+const csv = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean) ?? []
+
+export const models = new Hono<AppEnv>()
+  .get('/models', (c) => {
+    const index = catalogIndex()
+    const configs = providerConfigs(c.env, index)
+    const outputs = csv(c.req.query('output_modalities') ?? 'text')
+    const params = csv(c.req.query('supported_parameters'))
+    const onlyAvailable = c.req.query('available') === 'true'
+    const rows = index.catalog.models.filter(
+      (m) =>
+        (outputs.includes('all') || m.output_modalities.some((o) => outputs.includes(o))) &&
+        params.every((p) => m.endpoints.some((e) => e.supported_parameters.includes(p))) &&
+        (!onlyAvailable || m.endpoints.some((e) => !configs.get(e.provider)?.unavailable)),
+    )
+    const offset = Math.max(Number(c.req.query('offset') ?? 0) || 0, 0)
+    const limitParam = c.req.query('limit')
+    const limit = limitParam === undefined ? rows.length : Math.min(Math.max(Number(limitParam) || 0, 1), 1000)
+    const page = rows.slice(offset, offset + limit)
+    const hasMore = offset + page.length < rows.length
+    const next = new URL(c.req.url)
+    next.searchParams.set('offset', String(offset + page.length))
+    next.searchParams.set('limit', String(limit))
+    return c.json({
+      data: page.map((m) => modelRow(m, configs)),
+      links: { next: hasMore ? `${next.pathname}${next.search}` : null },
+      total_count: rows.length,
+    })
+  })
+  .get('/models/:author/:slug/endpoints', (c) => {
+    const index = catalogIndex()
+    const id = `${c.req.param('author')}/${c.req.param('slug')}`
+    const model = index.models.get(id)
+    if (!model) throw new GatewayError('not_found', `Model ${id} not found`)
+    const configs = providerConfigs(c.env, index)
+    return c.json({
+      data: {
+        id: model.id,
+        name: model.name,
+        created: model.created,
+        description: model.description,
+        architecture: architecture(model),
+        endpoints: model.endpoints.flatMap((e) => {
+          const provider = index.providers.get(e.provider)
+          return provider ? [endpointRow(model, e, provider, configs.get(e.provider))] : []
+        }),
+      },
+    })
+  })
+  .get('/providers', (c) =>
+    c.json({
+      data: catalogIndex().catalog.providers.map((p) => ({
+        name: p.name,
+        slug: p.id,
+        privacy_policy_url: p.privacy_policy_url ?? null,
+        terms_of_service_url: null,
+        status_page_url: p.status_page_url ?? null,
+        headquarters: p.headquarters ?? null,
+        datacenters: null,
+      })),
+    }),
+  )

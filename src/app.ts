@@ -1,0 +1,40 @@
+// The Hono app: middleware order and route mounting. Every failure renders in
+// the one error envelope (errors.ts).
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import { secureHeaders } from 'hono/secure-headers'
+import { timing } from 'hono/timing'
+import { chat } from './api/chat.ts'
+import { models } from './api/models.ts'
+import { configOf, type AppEnv } from './env.ts'
+import { GatewayError, errorResponse, handleError } from './errors.ts'
+
+/** Browser clients (OAuth keys, §5.1) send these; answer their preflights. */
+const CORS_HEADERS = [
+  'Authorization', 'Content-Type', 'HTTP-Referer', 'X-OpenRouter-Title', 'X-Title', 'X-OpenRouter-Categories',
+  'X-OpenRouter-Metadata', 'X-Provider-Region', 'X-Provider-Region-Only', 'Idempotency-Key', 'X-Session-Id',
+]
+
+let limit: ReturnType<typeof bodyLimit> | undefined
+const limitBody = (maxSize: number) =>
+  (limit ??= bodyLimit({
+    maxSize,
+    onError: (c) => errorResponse(c, new GatewayError('payload_too_large', `Request body is larger than ${maxSize} bytes`)),
+  }))
+
+export const createApp = () => {
+  const app = new Hono<AppEnv>()
+  app.use('*', requestId(), secureHeaders(), timing({ totalDescription: 'total' }))
+  app.use('/api/*', cors({ origin: '*', allowHeaders: CORS_HEADERS, exposeHeaders: ['X-Generation-Id', 'Server-Timing', 'X-Provider', 'X-Provider-Region', 'Retry-After'], maxAge: 86400 }))
+  app.use('/api/*', (c, next) => limitBody(configOf(c.env).MAX_BODY_BYTES)(c, next))
+
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.route('/api/v1', chat)
+  app.route('/api/v1', models)
+
+  app.notFound((c) => errorResponse(c, new GatewayError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)))
+  app.onError(handleError)
+  return app
+}

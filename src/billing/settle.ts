@@ -1,0 +1,68 @@
+// Settlement: the generation record (metadata only, I5) and the one call that
+// charges it through the account gate, made in waitUntil after the response.
+import type { KeyRecord } from '../auth/key-cache.ts'
+import type { GenerationRow } from '../db/schema.ts'
+import { gateFor } from '../objects/clients.ts'
+import type { FinishReason, Usage } from '../providers/types.ts'
+import type { AttemptRecord } from '../routing/attempt.ts'
+import type { PlannedAttempt } from '../routing/plan.ts'
+
+/** Request facts recorded with every generation, from headers and body. */
+export interface RequestFacts {
+  model: string
+  streamed: boolean
+  startedAt: number
+  httpReferer: string | null
+  appTitle: string | null
+  userAgent: string | null
+  externalUser: string | null
+}
+
+export interface Outcome {
+  served: PlannedAttempt | null
+  status: number
+  usage: Usage | null
+  costMicro: number
+  finish: FinishReason | null
+  nativeFinish: string | null
+  upstreamId: string | null
+  cancelled: boolean
+  attempts: AttemptRecord[]
+  generationTimeMs: number | null
+  endedAt: number
+}
+
+export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts, o: Outcome): GenerationRow => ({
+  id,
+  accountId: key.accountId,
+  keyHash: key.hash,
+  model: o.served?.model.id ?? facts.model,
+  providerId: o.served?.provider.id ?? null,
+  providerName: o.served?.provider.name ?? null,
+  region: o.served?.endpoint.regions[0] ?? null,
+  upstreamId: o.upstreamId,
+  apiType: 'completions',
+  streamed: facts.streamed,
+  cancelled: o.cancelled,
+  status: o.status,
+  finishReason: o.finish,
+  nativeFinishReason: o.nativeFinish,
+  tokensPrompt: o.usage?.prompt_tokens ?? 0,
+  tokensCompletion: o.usage?.completion_tokens ?? 0,
+  tokensReasoning: o.usage?.reasoning_tokens ?? 0,
+  tokensCached: o.usage?.cached_tokens ?? 0,
+  tokensCacheWrite: o.usage?.cache_write_tokens ?? 0,
+  costMicro: o.costMicro,
+  latencyMs: o.endedAt - facts.startedAt,
+  generationTimeMs: o.generationTimeMs,
+  attempts: o.attempts,
+  httpReferer: facts.httpReferer,
+  appTitle: facts.appTitle,
+  userAgent: facts.userAgent,
+  externalUser: facts.externalUser,
+  createdAt: facts.startedAt,
+})
+
+/** Charge (or, at cost 0, just record) one generation; the gate drops its hold. Exactly once by id. */
+export const settle = (env: Env, record: GenerationRow) =>
+  gateFor(env, record.accountId).settle({ accountId: record.accountId, generationId: record.id, record })

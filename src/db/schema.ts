@@ -1,0 +1,91 @@
+// D1, the system of record (DESIGN.md, State). Money columns are INTEGER microdollars;
+// times are INTEGER unix milliseconds. migrations/ is generated from this file by drizzle-kit.
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** 'active' or 'suspended' (a disputed payment suspends the account). */
+  status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
+  createdAt: integer('created_at').notNull(),
+})
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    /** SHA-256 hex of the key; the key itself is never stored. */
+    hash: text('hash').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    /** Masked key for display, e.g. `sk-sb-v1-3f2…9c1d`. */
+    label: text('label').notNull(),
+    kind: text('kind', { enum: ['inference', 'management'] }).notNull().default('inference'),
+    limitMicro: integer('limit_micro'),
+    limitReset: text('limit_reset', { enum: ['daily', 'weekly', 'monthly'] }),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    expiresAt: integer('expires_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [index('api_keys_account_idx').on(t.accountId)],
+)
+
+/** Credits and debits other than usage: top-ups, refunds, grants, adjustments. Unique by external event id (I3). */
+export const creditEvents = sqliteTable(
+  'credit_events',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    amountMicro: integer('amount_micro').notNull(),
+    kind: text('kind', { enum: ['topup', 'refund', 'grant', 'adjustment'] }).notNull(),
+    reason: text('reason'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('credit_events_account_idx').on(t.accountId, t.createdAt)],
+)
+
+/** One row per generation: metadata only, never prompts or completions (I5). Unique by id (I2). */
+export const generations = sqliteTable(
+  'generations',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    keyHash: text('key_hash').notNull(),
+    model: text('model').notNull(),
+    providerId: text('provider_id'),
+    providerName: text('provider_name'),
+    region: text('region'),
+    upstreamId: text('upstream_id'),
+    apiType: text('api_type').notNull().default('completions'),
+    streamed: integer('streamed', { mode: 'boolean' }).notNull(),
+    cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
+    status: integer('status').notNull(),
+    finishReason: text('finish_reason'),
+    nativeFinishReason: text('native_finish_reason'),
+    tokensPrompt: integer('tokens_prompt').notNull().default(0),
+    tokensCompletion: integer('tokens_completion').notNull().default(0),
+    tokensReasoning: integer('tokens_reasoning').notNull().default(0),
+    tokensCached: integer('tokens_cached').notNull().default(0),
+    tokensCacheWrite: integer('tokens_cache_write').notNull().default(0),
+    costMicro: integer('cost_micro').notNull(),
+    latencyMs: integer('latency_ms'),
+    generationTimeMs: integer('generation_time_ms'),
+    /** JSON array of every attempt: endpoint, status, latency, error. */
+    attempts: text('attempts', { mode: 'json' }).$type<unknown[]>().notNull().default(sql`'[]'`),
+    httpReferer: text('http_referer'),
+    appTitle: text('app_title'),
+    userAgent: text('user_agent'),
+    externalUser: text('external_user'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    index('generations_account_idx').on(t.accountId, t.createdAt),
+    index('generations_key_idx').on(t.keyHash, t.createdAt),
+  ],
+)
+
+export type AccountRow = typeof accounts.$inferSelect
+export type ApiKeyRow = typeof apiKeys.$inferSelect
+export type CreditEventRow = typeof creditEvents.$inferInsert
+export type GenerationRow = typeof generations.$inferInsert

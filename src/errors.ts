@@ -1,0 +1,83 @@
+// One error class, one envelope, one table (STYLE.md rule 4; COMPAT.md §4).
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+/** Every failure the gateway reports: its HTTP status and OpenRouter `error_type`. */
+const TABLE = {
+  invalid_request: [400, 'invalid_request'],
+  unknown_model: [400, 'invalid_request'],
+  context_length_exceeded: [400, 'context_length_exceeded'],
+  unauthorized: [401, 'authentication'],
+  payment_required: [402, 'payment_required'],
+  forbidden: [403, 'permission_denied'],
+  not_found: [404, 'not_found'],
+  no_endpoints: [404, 'not_found'],
+  timeout: [408, 'timeout'],
+  payload_too_large: [413, 'payload_too_large'],
+  rate_limited: [429, 'rate_limit_exceeded'],
+  internal: [500, 'server'],
+  provider_error: [502, 'provider_unavailable'],
+  unavailable: [503, 'provider_overloaded'],
+} as const satisfies Record<string, readonly [ContentfulStatusCode, string]>
+
+export type ErrorCode = keyof typeof TABLE
+
+export const statusOf = (code: ErrorCode): ContentfulStatusCode => TABLE[code][0]
+
+export interface GatewayErrorOptions {
+  /** Overrides the table's status, e.g. to relay an upstream 4xx as is. */
+  status?: ContentfulStatusCode
+  metadata?: Record<string, unknown>
+  headers?: Record<string, string>
+  cause?: unknown
+}
+
+export class GatewayError extends Error {
+  readonly status: ContentfulStatusCode
+  readonly metadata: Record<string, unknown> | undefined
+  readonly headers: Record<string, string> | undefined
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: GatewayErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause })
+    this.name = 'GatewayError'
+    this.status = options.status ?? statusOf(code)
+    this.metadata = options.metadata
+    this.headers = options.headers
+  }
+
+  get errorType(): string {
+    return TABLE[this.code][1]
+  }
+}
+
+export interface ErrorBody {
+  error: { code: number; message: string; metadata?: Record<string, unknown> }
+}
+
+/** The one OpenAI/OpenRouter error envelope: `error.code` is always the integer status. */
+export const toErrorBody = (err: GatewayError): ErrorBody => ({
+  error: {
+    code: err.status,
+    message: err.message,
+    metadata: { error_type: err.errorType, ...err.metadata },
+  },
+})
+
+export const errorResponse = (c: Context, err: GatewayError): Response => {
+  for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value)
+  return c.json(toErrorBody(err), err.status)
+}
+
+/**
+ * `app.onError`: known errors render as they are; anything else is a 500 whose
+ * message hides internals (I5: nothing upstream or secret leaks).
+ */
+export const handleError = (err: Error, c: Context): Response => {
+  if (err instanceof GatewayError) return errorResponse(c, err)
+  console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), message: err.message, stack: err.stack }))
+  return errorResponse(c, new GatewayError('internal', 'Internal server error'))
+}

@@ -1,0 +1,46 @@
+// Bearer key → SHA-256 → isolate cache → D1 (on a miss only, I4) → c.var.key.
+import { createMiddleware } from 'hono/factory'
+import { endTime, startTime } from 'hono/timing'
+import { hashKey, isWellFormedKey } from '../auth/keys.ts'
+import { keyCache, type KeyRecord } from '../auth/key-cache.ts'
+import { createDb } from '../db/client.ts'
+import { findKeyByHash } from '../db/queries/keys.ts'
+import { configOf, type AppEnv } from '../env.ts'
+import { GatewayError } from '../errors.ts'
+
+const lookup = async (env: Env, hash: string, now: number): Promise<KeyRecord | null> => {
+  const cached = keyCache.get(hash, now)
+  if (cached !== undefined) return cached
+  const row = await findKeyByHash(createDb(env.DB), hash)
+  const record: KeyRecord | null = row
+    ? {
+        hash: row.key.hash, accountId: row.key.accountId, name: row.key.name, label: row.key.label, kind: row.key.kind,
+        limitMicro: row.key.limitMicro, limitReset: row.key.limitReset, disabled: row.key.disabled,
+        expiresAt: row.key.expiresAt, accountStatus: row.accountStatus,
+      }
+    : null
+  keyCache.set(hash, record, now, configOf(env).KEY_CACHE_TTL_SECONDS * 1000)
+  return record
+}
+
+/** Requires a usable key of the given kind. */
+export const requireKey = (kind: KeyRecord['kind']) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    startTime(c, 'auth')
+    const header = c.req.header('authorization') ?? ''
+    const token = header.match(/^Bearer\s+(.+)$/i)?.[1]?.trim()
+    if (!token) throw new GatewayError('unauthorized', 'No auth credentials found')
+    const now = Date.now()
+    const record = isWellFormedKey(token) ? await lookup(c.env, await hashKey(token), now) : null
+    if (!record || record.disabled) throw new GatewayError('unauthorized', 'User not found.')
+    if (record.expiresAt !== null && record.expiresAt <= now) throw new GatewayError('unauthorized', 'This API key has expired')
+    if (record.kind !== kind) {
+      throw new GatewayError(
+        kind === 'inference' ? 'forbidden' : 'unauthorized',
+        kind === 'inference' ? 'Management keys cannot be used for inference' : 'This endpoint requires a management key',
+      )
+    }
+    c.set('key', record)
+    endTime(c, 'auth')
+    await next()
+  })

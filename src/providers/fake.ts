@@ -1,0 +1,258 @@
+// The built-in fake upstream: a deterministic OpenAI-compatible server that runs
+// in-process for `npm start`, tests and benchmarks, so the gateway answers with no
+// provider keys. Its behaviour is steered per request (docs/fake-provider.md):
+//   a `fake` object in the request body, or a `[[fake key=value …]]` directive in a message.
+// It is a transport, not an adapter: the openai adapter speaks to it.
+
+export interface FakeOptions {
+  /** Delay before response headers (ms). */
+  latency_ms: number
+  /** Stream only: delay between headers and the first token (ms). */
+  ttft_ms: number
+  /** Stream pacing in tokens per second; 0 sends as fast as possible. */
+  tps: number
+  /** Completion length for the `story` model. */
+  tokens: number
+  /** Answer with this HTTP error status instead. */
+  status: number
+  /** Seconds for Retry-After on an error answer. */
+  retry_after: number
+  /** Never answer (until the caller gives up, or `hang_ms` passes). */
+  hang: boolean
+  hang_ms: number
+  /** Stream only: cut the connection after this many content chunks. */
+  break_after: number
+  /** Stream only: send an in-stream error event after this many content chunks. */
+  error_after: number
+  /** Send no usage in the response. */
+  no_usage: boolean
+  /** Only apply faults (status, hang, break, error) on this host label, e.g. `fake` or `fake-eu`. */
+  on: string
+}
+
+const DEFAULTS: FakeOptions = {
+  latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, hang_ms: 120_000,
+  break_after: -1, error_after: -1, no_usage: false, on: '',
+}
+
+const WORDS = (
+  'the quick brown fox jumps over a lazy dog while seven bright stars hum softly above quiet hills ' +
+  'and rivers carry old songs toward the patient sea where lanterns glow'
+).split(' ')
+
+interface FakeMessage { role?: unknown; content?: unknown; name?: unknown }
+interface FakeTool { function?: { name?: unknown } }
+interface FakeBody {
+  model?: unknown
+  messages?: FakeMessage[]
+  stream?: unknown
+  stream_options?: { include_usage?: unknown }
+  max_tokens?: unknown
+  max_completion_tokens?: unknown
+  tools?: FakeTool[]
+  tool_choice?: unknown
+  input?: unknown
+  dimensions?: unknown
+  fake?: Partial<Record<keyof FakeOptions, unknown>>
+}
+
+const textOf = (content: unknown): string => {
+  if (typeof content === 'string') return content
+  if (!Array.isArray(content)) return ''
+  return content
+    .map((part: { type?: unknown; text?: unknown }) => (part?.type === 'text' && typeof part.text === 'string' ? part.text : ''))
+    .join(' ')
+}
+
+const DIRECTIVE = /\[\[fake([^\]]*)\]\]/g
+
+/** Options from defaults, then `[[fake …]]` directives in messages (later wins), then the body's `fake` object. */
+export const fakeOptions = (body: FakeBody, defaults: Partial<FakeOptions> = {}): FakeOptions => {
+  const options: FakeOptions = { ...DEFAULTS, ...defaults }
+  const set = (key: string, value: unknown) => {
+    if (!(key in DEFAULTS)) return
+    const k = key as keyof FakeOptions
+    const current = DEFAULTS[k]
+    if (typeof current === 'boolean') (options[k] as boolean) = value === true || value === 'true' || value === ''
+    else if (typeof current === 'number') (options[k] as number) = Number(value) || 0
+    else (options[k] as string) = String(value)
+  }
+  for (const message of body.messages ?? []) {
+    for (const match of textOf(message.content).matchAll(DIRECTIVE)) {
+      for (const pair of (match[1] ?? '').trim().split(/\s+/).filter(Boolean)) {
+        const [key = '', value = ''] = pair.split('=')
+        set(key, value)
+      }
+    }
+  }
+  for (const [key, value] of Object.entries(body.fake ?? {})) set(key, value)
+  return options
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (ms <= 0) return resolve()
+    const timer = setTimeout(resolve, ms)
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    })
+  })
+
+/** A rough, deterministic token count: about four characters a token, plus message overhead. */
+const countPromptTokens = (messages: FakeMessage[]): number =>
+  messages.reduce((sum, m) => sum + 4 + Math.ceil(textOf(m.content).replace(DIRECTIVE, '').length / 4), 0)
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+
+const errorFor = (status: number, retryAfter: number) => {
+  const kind = status === 429 ? { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for fake upstream' }
+    : status >= 500 ? { type: 'server_error', code: null, message: `The fake upstream failed with HTTP ${status}` }
+    : { type: 'invalid_request_error', code: null, message: `The fake upstream rejected the request with HTTP ${status}` }
+  return json({ error: kind }, status, retryAfter > 0 ? { 'retry-after': String(retryAfter) } : {})
+}
+
+interface Reply {
+  pieces: string[]
+  toolCall?: { id: string; name: string; arguments: string }
+  finish: 'stop' | 'length' | 'tool_calls'
+}
+
+const planReply = (body: FakeBody, options: FakeOptions): Reply => {
+  const messages = body.messages ?? []
+  const limit = Number(body.max_completion_tokens ?? body.max_tokens) || Infinity
+  const last = messages[messages.length - 1]
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user')
+  const tools = body.tools ?? []
+  const choice = body.tool_choice as { function?: { name?: string } } | string | undefined
+  const wantsTool = tools.length > 0 && last?.role !== 'tool' && (choice === 'required' || typeof choice === 'object')
+  if (wantsTool) {
+    const name = (typeof choice === 'object' && choice.function?.name) || String(tools[0]?.function?.name ?? 'tool')
+    const args = JSON.stringify({ text: textOf(lastUser?.content).replace(DIRECTIVE, '').trim() })
+    return { pieces: [], toolCall: { id: `call_fake_${name}`, name, arguments: args }, finish: 'tool_calls' }
+  }
+  let words: string[]
+  if (body.model === 'story') {
+    words = Array.from({ length: options.tokens }, (_, i) => WORDS[i % WORDS.length] ?? 'word')
+  } else if (last?.role === 'tool') {
+    words = `The tool returned: ${textOf(last.content)}`.split(/\s+/)
+  } else {
+    const said = textOf(lastUser?.content).replace(DIRECTIVE, '').trim()
+    words = `You said: ${said || '(nothing)'}`.split(/\s+/)
+  }
+  const pieces = words.slice(0, limit).map((w, i) => (i === 0 ? w : ` ${w}`))
+  return { pieces, finish: words.length > limit ? 'length' : 'stop' }
+}
+
+let counter = 0
+const nextId = () => `chatcmpl-fake-${Date.now().toString(36)}${(counter++).toString(36)}`
+
+const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal): Promise<Response> => {
+  const reply = planReply(body, options)
+  const prompt = countPromptTokens(body.messages ?? [])
+  const completion = reply.toolCall ? Math.ceil(reply.toolCall.arguments.length / 4) : reply.pieces.length
+  const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+  const id = nextId()
+  const created = Math.floor(Date.now() / 1000)
+  const base = { id, created, model: String(body.model), system_fingerprint: 'fp_fake' }
+
+  if (!body.stream) {
+    const message = reply.toolCall
+      ? { role: 'assistant', content: null, tool_calls: [{ id: reply.toolCall.id, type: 'function', function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments } }] }
+      : { role: 'assistant', content: reply.pieces.join('') }
+    return json({
+      ...base,
+      object: 'chat.completion',
+      choices: [{ index: 0, message, finish_reason: reply.finish, logprobs: null }],
+      ...(options.no_usage ? {} : { usage }),
+    })
+  }
+
+  const encoder = new TextEncoder()
+  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`)
+  const chunk = (delta: unknown, finish: string | null = null) => event({
+    ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  })
+  const gap = options.tps > 0 ? 1000 / options.tps : 0
+  const includeUsage = body.stream_options?.include_usage === true && !options.no_usage
+
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        await sleep(options.ttft_ms, signal)
+        controller.enqueue(chunk({ role: 'assistant', content: '' }))
+        if (reply.toolCall) {
+          const { id: callId, name, arguments: args } = reply.toolCall
+          controller.enqueue(chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name, arguments: '' } }] }))
+          const half = Math.ceil(args.length / 2)
+          for (const part of [args.slice(0, half), args.slice(half)]) {
+            controller.enqueue(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }))
+          }
+        }
+        for (const [i, piece] of reply.pieces.entries()) {
+          if (faulty && i === options.break_after) throw new Error('fake upstream: connection reset')
+          if (faulty && i === options.error_after) {
+            controller.enqueue(event({ ...base, object: 'chat.completion.chunk', choices: [], error: { message: 'The fake upstream failed mid-stream', type: 'server_error', code: 502 } }))
+            controller.close()
+            return
+          }
+          if (i > 0) await sleep(gap, signal)
+          controller.enqueue(chunk({ content: piece }))
+        }
+        controller.enqueue(chunk({}, reply.finish))
+        if (includeUsage) controller.enqueue(event({ ...base, object: 'chat.completion.chunk', choices: [], usage }))
+        controller.enqueue(encoder.encode('data: [DONE]\n\n'))
+        controller.close()
+      } catch (err) {
+        controller.error(err)
+      }
+    },
+  })
+  return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } })
+}
+
+/** FNV-1a, for deterministic embedding vectors. */
+const hash = (text: string, seed: number): number => {
+  let h = 0x811c9dc5 ^ seed
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+  return h >>> 0
+}
+
+const embeddings = (body: FakeBody): Response => {
+  const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input ?? '')]
+  const dims = Math.min(Math.max(Number(body.dimensions) || 16, 1), 4096)
+  const data = inputs.map((text, index) => {
+    const raw = Array.from({ length: dims }, (_, d) => (hash(text, d) / 0xffffffff) * 2 - 1)
+    const norm = Math.hypot(...raw) || 1
+    return { object: 'embedding', index, embedding: raw.map((v) => v / norm) }
+  })
+  const tokens = inputs.reduce((sum, t) => sum + Math.max(1, Math.ceil(t.length / 4)), 0)
+  return json({ object: 'list', data, model: String(body.model), usage: { prompt_tokens: tokens, total_tokens: tokens } })
+}
+
+/** A fetch-compatible fake OpenAI-style server. `defaults` set options for every request (benchmarks). */
+export const createFakeUpstream = (defaults: Partial<FakeOptions> = {}) =>
+  async (request: Request): Promise<Response> => {
+    const url = new URL(request.url)
+    if (request.method !== 'POST') return json({ error: { message: 'Not found', type: 'invalid_request_error' } }, 404)
+    let body: FakeBody
+    try {
+      body = (await request.json()) as FakeBody
+    } catch {
+      return json({ error: { message: 'Invalid JSON body', type: 'invalid_request_error' } }, 400)
+    }
+    const options = fakeOptions(body, defaults)
+    const faulty = options.on === '' || options.on === url.hostname.split('.')[0]
+    await sleep(options.latency_ms, request.signal)
+    if (faulty && options.hang) {
+      // Hold the request open until the caller aborts it (bounded, so nothing leaks forever).
+      await sleep(options.hang_ms, request.signal)
+    }
+    if (faulty && options.status >= 400) return errorFor(options.status, options.retry_after)
+    if (url.pathname.endsWith('/chat/completions')) return chat(body, options, faulty, request.signal)
+    if (url.pathname.endsWith('/embeddings')) return embeddings(body)
+    return json({ error: { message: `No route for ${url.pathname}`, type: 'invalid_request_error' } }, 404)
+  }
+
+export const fakeUpstream = createFakeUpstream()

@@ -1,0 +1,175 @@
+// The attempt loop: the one place that awaits providers. Tries each planned
+// endpoint in order until one answers; failures before the first byte reach the
+// client go to the next attempt, and are collected for the final error (§7.4).
+import { GatewayError } from '../errors.ts'
+import { adapterFor } from '../providers/registry.ts'
+import type { CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target } from '../providers/types.ts'
+import type { Provider } from '../catalog/schema.ts'
+import type { PlannedAttempt } from './plan.ts'
+import { isRetryable, type FailureKind } from './retryable.ts'
+
+export type Transport = (request: Request) => Promise<Response>
+
+export interface AttemptRecord {
+  provider: string
+  provider_name: string
+  endpoint: string
+  model: string
+  status: number | null
+  latency_ms: number
+  error?: string
+}
+
+export interface AttemptOptions {
+  stream: boolean
+  transportFor: (provider: Provider) => Transport
+  /** Time to response headers (stream) or to the whole body (non-stream) before giving up on an endpoint. */
+  timeoutMs: number
+  /** Aborts with the client: cancels the upstream request. */
+  signal: AbortSignal
+  now: () => number
+}
+
+interface Served {
+  attempt: PlannedAttempt
+  adapter: ProviderAdapter
+  records: AttemptRecord[]
+  /** ms from the start of the winning attempt to its response headers. */
+  ttfbMs: number
+}
+export type AttemptOutcome =
+  | (Served & { ok: true; kind: 'json'; body: CanonicalResponse })
+  | (Served & { ok: true; kind: 'stream'; response: Response; abort: AbortController })
+  | { ok: false; records: AttemptRecord[]; error: GatewayError }
+
+interface Failure {
+  kind: FailureKind
+  error: ProviderError
+  attempt: PlannedAttempt
+}
+
+export const targetOf = (a: PlannedAttempt): Target => ({
+  model: a.model,
+  endpoint: a.endpoint,
+  provider: a.provider,
+  baseUrl: a.config.baseUrl,
+  apiKey: a.config.apiKey,
+})
+
+/** The error the client sees once every attempt has failed (COMPAT.md §7.4). */
+export const finalError = (failures: Failure[]): GatewayError => {
+  const last = failures[failures.length - 1]
+  if (!last) return new GatewayError('unavailable', 'No provider could serve the request')
+  const providerMeta = { provider_name: last.attempt.provider.name, raw: last.error.raw ?? last.error.message }
+  if (!isRetryable(last.kind, last.error.status)) {
+    // The request itself was refused: relay the upstream's own 4xx.
+    return new GatewayError('provider_error', last.error.message, {
+      status: last.error.status as 400,
+      metadata: { ...providerMeta, ...(last.error.code ? { provider_code: last.error.code } : {}) },
+    })
+  }
+  if (failures.every((f) => f.kind === 'status' && f.error.status === 429)) {
+    const hints = failures.map((f) => f.error.retryAfter).filter((s): s is number => s !== undefined)
+    const retryAfter = hints.length ? Math.min(...hints) : undefined
+    return new GatewayError('rate_limited', 'Rate limited by every provider for this model; retry shortly', {
+      metadata: providerMeta,
+      ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
+    })
+  }
+  if (failures.every((f) => f.kind === 'timeout' || f.kind === 'network' || (f.error.status >= 500 && f.error.status !== 501))) {
+    return new GatewayError('unavailable', `Every provider failed or timed out (${failures.length} attempted)`, { metadata: providerMeta })
+  }
+  return new GatewayError('provider_error', 'Provider returned error', { metadata: providerMeta })
+}
+
+const isEventStream = (response: Response) => (response.headers.get('content-type') ?? '').includes('text/event-stream')
+
+export const runAttempts = async (
+  attempts: PlannedAttempt[],
+  request: CanonicalRequest,
+  options: AttemptOptions,
+): Promise<AttemptOutcome> => {
+  const records: AttemptRecord[] = []
+  const failures: Failure[] = []
+
+  for (const attempt of attempts) {
+    const adapter = adapterFor(attempt.provider.protocol)
+    if (!adapter) continue
+    const started = options.now()
+    const record = (status: number | null, error?: string) =>
+      records.push({
+        provider: attempt.provider.id,
+        provider_name: attempt.provider.name,
+        endpoint: attempt.endpoint.tag ?? attempt.provider.id,
+        model: attempt.model.id,
+        status,
+        latency_ms: options.now() - started,
+        ...(error ? { error } : {}),
+      })
+    const fail = (kind: FailureKind, error: ProviderError) => {
+      record(kind === 'status' ? error.status : null, error.message)
+      failures.push({ kind, error, attempt })
+    }
+
+    const abort = new AbortController()
+    const onClientAbort = () => abort.abort(options.signal.reason)
+    options.signal.addEventListener('abort', onClientAbort)
+    const timer = setTimeout(() => abort.abort(new DOMException('upstream timed out', 'TimeoutError')), options.timeoutMs)
+    const done = () => {
+      clearTimeout(timer)
+      options.signal.removeEventListener('abort', onClientAbort)
+    }
+
+    try {
+      const up = adapter.toUpstream(request, targetOf(attempt))
+      const response = await options.transportFor(attempt.provider)(
+        new Request(up.url, { method: 'POST', headers: up.headers, body: up.body, signal: abort.signal }),
+      )
+      const ttfbMs = options.now() - started
+      if (!response.ok) {
+        const text = await response.text()
+        done()
+        const error = adapter.parseError(response.status, text, response.headers)
+        fail('status', error)
+        if (!isRetryable('status', error.status)) break
+        continue
+      }
+      if (options.stream) {
+        if (!isEventStream(response)) {
+          done()
+          await response.body?.cancel()
+          fail('invalid_response', { status: 502, message: 'Upstream did not answer with an event stream' })
+          continue
+        }
+        // Committed: from here the client gets bytes, so there is no fallback. The
+        // timer is cleared but client aborts still cancel the upstream through `abort`.
+        clearTimeout(timer)
+        record(response.status)
+        return { ok: true, kind: 'stream', attempt, adapter, records, ttfbMs, response, abort }
+      }
+      let body: CanonicalResponse
+      try {
+        body = adapter.fromUpstream(await response.json())
+      } catch (err) {
+        done()
+        fail(abort.signal.aborted ? 'timeout' : 'invalid_response', { status: 502, message: `Invalid upstream response: ${(err as Error).message}` })
+        continue
+      }
+      done()
+      record(response.status)
+      return { ok: true, kind: 'json', attempt, adapter, records, ttfbMs, body }
+    } catch (err) {
+      done()
+      if (options.signal.aborted) {
+        record(null, 'client closed the request')
+        return { ok: false, records, error: new GatewayError('timeout', 'Client closed the request', { status: 408 as 408 }) }
+      }
+      const timedOut = abort.signal.aborted
+      fail(timedOut ? 'timeout' : 'network', {
+        status: timedOut ? 504 : 502,
+        message: timedOut ? `Upstream timed out after ${options.timeoutMs} ms` : `Upstream connection failed: ${(err as Error).message}`,
+      })
+    }
+  }
+  return { ok: false, records, error: finalError(failures) }
+}

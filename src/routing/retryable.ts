@@ -1,0 +1,14 @@
+// PURE: which upstream failures go to the next attempt (STYLE.md rule 5; COMPAT.md §7.4).
+// Only failures before the first byte reach the client can be retried at all.
+
+export type FailureKind = 'timeout' | 'network' | 'status' | 'invalid_response'
+
+/**
+ * Retry the next endpoint on timeouts, connection errors, invalid bodies, 408/409/429,
+ * 5xx, and the upstream refusing *our* credentials (401/403) or not knowing the model (404).
+ * Other 4xx were caused by the request itself and are returned as they are.
+ */
+export const isRetryable = (kind: FailureKind, status?: number): boolean => {
+  if (kind !== 'status' || status === undefined) return true
+  return status >= 500 || [401, 403, 404, 408, 409, 429].includes(status)
+}

@@ -1,0 +1,130 @@
+// Upstream SSE events → public chat chunks, one event at a time (never buffering
+// the response). Keep-alive comments flow until the first token; usage is tapped
+// and sent once, in its own chunk right before [DONE]; a failure after the first
+// byte ends the stream with an error chunk (COMPAT.md §3.2).
+import { chunkBody, errorChunk, usageChunk, type GenerationMeta } from '../api/chat-render.ts'
+import type { Cost } from '../billing/pricing.ts'
+import type { FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
+import { DONE, KEEPALIVE, encodeData } from './sse.ts'
+
+export interface StreamEnd {
+  outcome: 'completed' | 'error' | 'cancelled'
+  /** As the upstream reported it; null when it sent none. */
+  reportedUsage: Usage | null
+  finish: FinishReason | null
+  nativeFinish: string | null
+  /** Characters of content, reasoning and tool arguments sent, for estimating usage the upstream did not report. */
+  completionChars: number
+  upstreamId: string | null
+  /** ms from stream start to the first content chunk. */
+  firstTokenMs: number | null
+  error?: ProviderError
+}
+
+export interface TranslateOptions {
+  events: ReadableStream<SseEvent>
+  adapter: ProviderAdapter
+  meta: GenerationMeta
+  keepaliveMs: number
+  /** Final usage and cost for the stream's end (settlement uses the same figures). */
+  price: (end: StreamEnd) => { usage: Usage; cost: Cost }
+  onEnd: (end: StreamEnd, usage: Usage, cost: Cost) => void
+  now: () => number
+}
+
+export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array> => {
+  const reader = o.events.getReader()
+  const started = o.now()
+  let state = o.adapter.initialState()
+  let keepalive: ReturnType<typeof setInterval> | undefined
+  let ended = false
+  let fingerprint: string | undefined
+  const end: StreamEnd = {
+    outcome: 'completed', reportedUsage: null, finish: null, nativeFinish: null,
+    completionChars: 0, upstreamId: null, firstTokenMs: null,
+  }
+
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error?: ProviderError) => {
+    if (ended) return
+    ended = true
+    if (keepalive !== undefined) clearInterval(keepalive)
+    if (error) {
+      end.outcome = 'error'
+      end.error = error
+      end.finish = 'error'
+      const type = error.status === 429 ? 'rate_limit_exceeded' : 'provider_unavailable'
+      controller.enqueue(encodeData(errorChunk(o.meta, error.status >= 400 ? error.status : 502, error.message, type)))
+    }
+    const { usage, cost } = o.price(end)
+    controller.enqueue(encodeData(usageChunk(o.meta, usage, cost)))
+    controller.enqueue(DONE)
+    controller.close()
+    o.onEnd(end, usage, cost)
+  }
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(KEEPALIVE)
+      keepalive = setInterval(() => {
+        if (end.firstTokenMs === null && !ended) controller.enqueue(KEEPALIVE)
+      }, o.keepaliveMs)
+    },
+
+    async pull(controller) {
+      // Read until something is sent to the client or the stream ends.
+      for (;;) {
+        let next: ReadableStreamReadResult<SseEvent>
+        try {
+          next = await reader.read()
+        } catch {
+          return finish(controller, { status: 502, message: 'Provider disconnected mid-stream' })
+        }
+        if (next.done) {
+          return end.finish === null
+            ? finish(controller, { status: 502, message: 'Provider closed the stream before it finished' })
+            : finish(controller)
+        }
+        const result = o.adapter.fromUpstreamEvent(next.value, state)
+        state = result.state
+        if (result.kind === 'error') {
+          await reader.cancel().catch(() => {})
+          return finish(controller, result.error)
+        }
+        let sent = false
+        for (const chunk of result.chunks) {
+          if (chunk.usage) end.reportedUsage = chunk.usage
+          if (chunk.upstreamId) end.upstreamId = chunk.upstreamId
+          if (chunk.systemFingerprint) fingerprint = chunk.systemFingerprint
+          if (chunk.choices.length === 0) continue
+          for (const choice of chunk.choices) {
+            const d = choice.delta
+            end.completionChars += (d.content?.length ?? 0) + (d.reasoning?.length ?? 0) +
+              (d.tool_calls?.reduce((n, t) => n + (t.function?.arguments?.length ?? 0), 0) ?? 0)
+            if (choice.finish_reason) {
+              end.finish = choice.finish_reason
+              end.nativeFinish = choice.native_finish_reason
+            }
+          }
+          end.firstTokenMs ??= o.now() - started
+          controller.enqueue(encodeData(chunkBody(o.meta, chunk.choices, fingerprint)))
+          sent = true
+        }
+        if (result.kind === 'done') {
+          await reader.cancel().catch(() => {})
+          return finish(controller)
+        }
+        if (sent) return
+      }
+    },
+
+    async cancel(reason) {
+      if (ended) return
+      ended = true
+      if (keepalive !== undefined) clearInterval(keepalive)
+      end.outcome = 'cancelled'
+      await reader.cancel(reason).catch(() => {})
+      const { usage, cost } = o.price(end)
+      o.onEnd(end, usage, cost)
+    },
+  })
+}
