@@ -1,0 +1,49 @@
+// @openrouter/sdk parses strictly (COMPAT.md §10): every shape it touches must be complete.
+import { OpenRouter } from '@openrouter/sdk'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
+
+let client: OpenRouter
+
+beforeAll(() => {
+  client = new OpenRouter({ apiKey: inject('apiKey'), serverURL: inject('baseURL'), retryConfig: { strategy: 'none' } })
+})
+
+describe('@openrouter/sdk against npm start', () => {
+  it('parses models.list()', async () => {
+    const page = await client.models.list()
+    const result = (page as unknown as { result: { data: { id: string }[]; totalCount: number } }).result
+    expect(result.data.length).toBeGreaterThanOrEqual(30)
+    expect(result.totalCount).toBe(result.data.length)
+    expect(result.data.map((m) => m.id)).toContain('fake/echo')
+  })
+
+  it('parses an endpoints list', async () => {
+    const res = await client.endpoints.list({ author: 'fake', slug: 'echo' })
+    expect(res.data.endpoints.map((e) => e.tag)).toEqual(['fake', 'fake-eu'])
+  })
+
+  it('parses a completion', async () => {
+    const res = await client.chat.send({ chatRequest: { model: 'fake/echo', messages: [{ role: 'user', content: 'hi sdk' }] } })
+    const completion = res as unknown as { id: string; choices: { message: { content: string } }[]; usage: { cost: number } }
+    expect(completion.id).toMatch(/^gen-/)
+    expect(completion.choices[0]?.message.content).toBe('You said: hi sdk')
+    expect(completion.usage.cost).toBeGreaterThan(0)
+  })
+
+  it('parses every chunk of a stream', async () => {
+    const stream = await client.chat.send({ chatRequest: { model: 'fake/echo', stream: true, messages: [{ role: 'user', content: 'x y z' }] } })
+    let text = ''
+    let cost = 0
+    for await (const chunk of stream as unknown as AsyncIterable<{ choices: { delta: { content?: string } }[]; usage?: { cost: number } }>) {
+      text += chunk.choices[0]?.delta.content ?? ''
+      if (chunk.usage) cost = chunk.usage.cost
+    }
+    expect(text).toBe('You said: x y z')
+    expect(cost).toBeGreaterThan(0)
+  })
+
+  it('raises typed errors', async () => {
+    await expect(client.chat.send({ chatRequest: { model: 'acme/fake', messages: [{ role: 'user', content: 'x' }] } }))
+      .rejects.toMatchObject({ name: 'BadRequestResponseError' })
+  })
+})
