@@ -1,0 +1,196 @@
+// The systems under test: the fake upstream itself ("direct"), the bare
+// pass-through Worker ("bare") and the gateway ("gateway"), the last two each in
+// its own Miniflare instance on the same workerd, with wrangler.toml's
+// compatibility date and flags. Also: the gateway bundle, D1 migrations and seed.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
+
+export const ROOT = join(import.meta.dirname, '..')
+const BUILD_DIR = join(ROOT, 'bench', '.build')
+
+export type TargetName = 'direct' | 'bare' | 'gateway'
+export type BodyKind = 'json' | 'max' | 'stream'
+
+/** What the load client needs: where to send, with what headers, which body per scenario. */
+export interface Target {
+  name: TargetName
+  origin: string
+  path: string
+  headers: Record<string, string>
+  bodies: Record<BodyKind, string>
+}
+
+/** compatibility_date and compatibility_flags from wrangler.toml, so bare and gateway run alike. */
+export const compat = () => {
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8')
+  const date = toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)?.[1]
+  const flags = toml.match(/^compatibility_flags\s*=\s*\[([^\]]*)\]/m)?.[1]
+  if (!date) throw new Error('wrangler.toml: no compatibility_date')
+  return { compatibilityDate: date, compatibilityFlags: [...(flags ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1] as string) }
+}
+
+/** The same bundle `wrangler deploy` would upload (entry src/index.ts, JSON imports inlined). */
+export const buildGateway = (): string => {
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', BUILD_DIR], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
+  })
+  return join(BUILD_DIR, 'index.js')
+}
+
+/** Starts bench/upstream.ts as a child process; resolves with its port. */
+export const startUpstream = async (env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> => {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'upstream.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  })
+  const line = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! })
+    rl.once('line', resolve)
+    child.once('exit', (code) => reject(new Error(`upstream exited with ${code} before reporting its port`)))
+  })
+  return { port: (JSON.parse(line) as { port: number }).port, child }
+}
+
+// Miniflare's HTTP entry runs an extra proxy Worker in front of ours; a direct
+// socket serves the Worker itself, as raw workerd would (BENCH_ENTRY=1 for the entry).
+const useEntry = process.env.BENCH_ENTRY === '1'
+
+const start = async (options: Record<string, unknown>): Promise<{ mf: Miniflare; origin: string }> => {
+  const mf = new Miniflare(convertV4MiniflareOptions({
+    host: '127.0.0.1',
+    port: 0,
+    cf: false, // no fetch of Cloudflare's cf data (no internet)
+    enableDevRegistry: false,
+    ...compat(),
+    ...(useEntry ? {} : { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }),
+    ...options,
+  } as Parameters<typeof convertV4MiniflareOptions>[0]))
+  const entry = await mf.ready
+  const url = useEntry ? entry : await mf.unsafeGetDirectURL()
+  return { mf, origin: url.origin }
+}
+
+export const startBare = (upstreamPort: number) =>
+  start({
+    modules: true,
+    scriptPath: join(import.meta.dirname, 'passthrough.js'),
+    bindings: { UPSTREAM: `http://127.0.0.1:${upstreamPort}` },
+  })
+
+export const startGateway = (scriptPath: string, upstreamPort: number) =>
+  start({
+    modules: true,
+    scriptPath,
+    bindings: {
+      ENVIRONMENT: 'development',
+      OPENAI_API_KEY: 'sk-bench',
+      OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+    },
+    d1Databases: ['DB'],
+    durableObjects: {
+      ACCOUNT_GATE: { className: 'AccountGate', useSQLite: true },
+      PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true },
+    },
+  })
+
+/** Applies migrations/*.sql in order, then seeds one account with $1,000,000 and one inference key. */
+export const seedGateway = async (mf: Miniflare): Promise<string> => {
+  const db = await mf.getD1Database('DB')
+  const dir = join(ROOT, 'migrations')
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+    const statements = readFileSync(join(dir, file), 'utf8').split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean)
+    for (const sql of statements) await db.prepare(sql).run()
+  }
+  const key = `sk-sb-v1-${randomBytes(32).toString('hex')}`
+  const hash = createHash('sha256').update(key).digest('hex')
+  const accountId = `acct_bench${randomBytes(8).toString('hex')}`
+  const now = Date.now()
+  await db.batch([
+    db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)').bind(accountId, 'bench', now),
+    db.prepare('INSERT INTO api_keys (hash, account_id, name, label, kind, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .bind(hash, accountId, 'bench key', `${key.slice(0, 12)}...${key.slice(-4)}`, 'inference', now),
+    db.prepare('INSERT INTO credit_events (id, account_id, amount_micro, kind, created_at) VALUES (?, ?, ?, ?, ?)')
+      .bind(`seed-${accountId}`, accountId, 1_000_000_000_000, 'grant', now),
+  ])
+  return key
+}
+
+const MESSAGES = [{ role: 'user', content: 'hello' }]
+// The max req/s scenario asks the fake for no delay, through every target alike.
+const MAX_MESSAGES = [{ role: 'user', content: `hello [[fake latency_ms=${process.env.MAX_LATENCY_MS ?? 0}]]` }]
+
+/** The upstream body the gateway's openai adapter produces, which direct and bare send as is. */
+const upstreamBodies = (): Record<BodyKind, string> => {
+  const base = { model: 'gpt-4o-mini', max_completion_tokens: 50 }
+  return {
+    json: JSON.stringify({ ...base, messages: MESSAGES }),
+    max: JSON.stringify({ ...base, messages: MAX_MESSAGES }),
+    stream: JSON.stringify({ ...base, messages: MESSAGES, stream: true, stream_options: { include_usage: true } }),
+  }
+}
+
+export const directTarget = (port: number): Target => ({
+  name: 'direct', origin: `http://127.0.0.1:${port}`, path: '/v1/chat/completions',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, bodies: upstreamBodies(),
+})
+
+export const bareTarget = (origin: string): Target => ({
+  name: 'bare', origin, path: '/v1/chat/completions',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' }, bodies: upstreamBodies(),
+})
+
+export const gatewayTarget = (origin: string, key: string): Target => {
+  const base = { model: 'openai/gpt-4o-mini', max_tokens: 50 }
+  return {
+    name: 'gateway', origin, path: '/api/v1/chat/completions',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    bodies: {
+      json: JSON.stringify({ ...base, messages: MESSAGES }),
+      max: JSON.stringify({ ...base, messages: MAX_MESSAGES }),
+      stream: JSON.stringify({ ...base, messages: MESSAGES, stream: true }),
+    },
+  }
+}
+
+/**
+ * Pins every workerd process under this one to CPU 1 and this process (the load
+ * client) and the upstream to CPU 0, when there are 2+ CPUs and taskset exists.
+ * Returns a note for the report.
+ */
+export const pinCpus = (upstreamPid: number | undefined): string => {
+  if (process.env.BENCH_PIN === '0') return 'off (BENCH_PIN=0)'
+  try {
+    const cpus = execFileSync('nproc', { encoding: 'utf8' }).trim()
+    if (Number(cpus) < 2) return `off (nproc=${cpus})`
+    const children = (pid: number): number[] => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
+      } catch {
+        return []
+      }
+    }
+    const workerd: number[] = []
+    const walk = (pid: number) => {
+      for (const child of children(pid)) {
+        const comm = readFileSync(`/proc/${child}/comm`, 'utf8').trim()
+        if (comm.startsWith('workerd')) workerd.push(child)
+        walk(child)
+      }
+    }
+    walk(process.pid)
+    if (workerd.length === 0) return 'off (no workerd process found)'
+    for (const pid of workerd) execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' })
+    for (const pid of [process.pid, upstreamPid]) {
+      if (pid) execFileSync('taskset', ['-a', '-p', '-c', '0', String(pid)], { stdio: 'ignore' })
+    }
+    return `workerd (${workerd.length} processes) on CPU 1; load client and upstream on CPU 0`
+  } catch (err) {
+    return `off (${(err as Error).message.split('\n')[0]})`
+  }
+}

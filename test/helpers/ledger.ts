@@ -1,0 +1,45 @@
+// Reading settlement results: wait for the gate, flush it, read D1.
+import { runDurableObjectAlarm } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { eq, sql } from 'drizzle-orm'
+import { createDb } from '../../src/db/client.ts'
+import { creditEvents, generations } from '../../src/db/schema.ts'
+import { gateFor } from '../../src/objects/clients.ts'
+
+/** Settlement runs in waitUntil after the response: poll until the gate holds nothing open. */
+export const settled = async (accountId: string, timeoutMs = 3000) => {
+  const gate = gateFor(env, accountId)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const snap = await gate.snapshot()
+    if (snap.openHolds === 0) return snap
+    if (Date.now() > deadline) throw new Error(`holds still open: ${JSON.stringify(snap)}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/**
+ * Run the gate's alarm (the D1 flush) now instead of waiting for it; the alarm may
+ * also have fired on its own and still be writing, so wait until nothing is unflushed.
+ */
+export const flush = async (accountId: string, timeoutMs = 3000) => {
+  await settled(accountId)
+  const gate = gateFor(env, accountId)
+  await runDurableObjectAlarm(gate)
+  const deadline = Date.now() + timeoutMs
+  while ((await gate.snapshot()).unflushed > 0) {
+    if (Date.now() > deadline) throw new Error('the gate did not flush to D1')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+export const generationRow = async (id: string) =>
+  (await createDb(env.DB).select().from(generations).where(eq(generations.id, id)))[0]
+
+/** Credits minus charges, as D1 records them. */
+export const ledgerBalance = async (accountId: string) => {
+  const db = createDb(env.DB)
+  const [credits] = await db.select({ sum: sql<number>`COALESCE(SUM(${creditEvents.amountMicro}), 0)` }).from(creditEvents).where(eq(creditEvents.accountId, accountId))
+  const [charges] = await db.select({ sum: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)` }).from(generations).where(eq(generations.accountId, accountId))
+  return Number(credits?.sum) - Number(charges?.sum)
+}
