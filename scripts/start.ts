@@ -12,7 +12,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { parseArgs, parseEnv } from 'node:util'
-import { ConfigSchema } from '../src/env.ts'
+import { ConfigSchema } from '../src/config.ts'
 import { generateKey, hashKey, keyLabel } from '../src/auth/keys.ts'
 import { accountId as newAccountId } from '../src/lib/ids.ts'
 

@@ -1,6 +1,6 @@
 // Every bad input gets the one envelope with an integer code and the right status; none is a 500.
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createApp } from '../../src/app.ts'
 import { call, chat } from '../helpers/gateway.ts'
 import { addKey, seedAccount } from '../helpers/seed.ts'
@@ -96,8 +96,11 @@ describe('POST /chat/completions (errors)', () => {
     app.get('/boom', () => {
       throw new Error('database password is hunter2')
     })
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {})
     const res = await app.request('/boom', {}, env)
     const body = await expectEnvelope(res, 500, 'Internal server error')
     expect(JSON.stringify(body)).not.toContain('hunter2')
+    expect(log).toHaveBeenCalledOnce() // the operator still sees what went wrong
+    log.mockRestore()
   })
 })

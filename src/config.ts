@@ -1,0 +1,29 @@
+// Operator settings (vars and secrets other than provider keys): one zod schema,
+// shared by the Worker and by `npm start`, which forwards these names from the shell.
+import { z } from 'zod'
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback)
+
+/**
+ * Vars and secrets other than provider keys. Every field has a default, so a
+ * bare `wrangler dev` works; a bad value fails loudly, naming the variable.
+ */
+export const ConfigSchema = z.object({
+  /** Added to every endpoint price, in basis points (100 = 1%). */
+  MARKUP_BPS: int(0, 100_000, 0),
+  /** How long an isolate trusts a cached key record; also the bound on how fast a disabled key stops working. */
+  KEY_CACHE_TTL_SECONDS: int(0, 300, 30),
+  /** Time to the upstream's response headers before the attempt counts as failed and the next endpoint is tried. */
+  UPSTREAM_TTFB_TIMEOUT_MS: int(100, 600_000, 30_000),
+  /** A non-streaming upstream answers only when it has finished, so its limit covers the whole generation. */
+  UPSTREAM_TIMEOUT_MS: int(100, 900_000, 300_000),
+  /** Milliseconds between SSE keep-alive comments while no upstream data arrives. */
+  KEEPALIVE_INTERVAL_MS: int(50, 60_000, 10_000),
+  MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 10 * 1024 * 1024),
+  /** A hold that is never settled or released expires after this long. */
+  HOLD_TTL_SECONDS: int(60, 86_400, 900),
+  /** Delay before buffered generations are flushed from the account gate to D1. */
+  FLUSH_DELAY_MS: int(0, 60_000, 1_000),
+})
+export type Config = z.infer<typeof ConfigSchema>
