@@ -2,6 +2,8 @@
 // each fake host speaks its provider's real wire format. Faults are steered per
 // request with `[[fake …]]` directives, scoped to one host with `on=<label>`.
 import { createFakeUpstream } from '../../src/providers/fake.ts'
+import { anthropicUpstream } from './anthropic.ts'
+import { geminiUpstream } from './gemini.ts'
 
 /** Hangs are bounded here so no timer outlives the test run. */
 const openaiWire = createFakeUpstream({ hang_ms: 5_000 })
@@ -9,6 +11,8 @@ const openaiWire = createFakeUpstream({ hang_ms: 5_000 })
 const HOSTS: Record<string, (request: Request) => Promise<Response>> = {
   'openai.test': openaiWire,
   'groq.test': openaiWire,
+  'anthropic.test': anthropicUpstream,
+  'gemini.test': geminiUpstream,
 }
 
 export const fakeUpstreams = async (request: Request): Promise<Response> => {
