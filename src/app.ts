@@ -6,6 +6,7 @@ import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
+import { account } from './api/account.ts'
 import { chat } from './api/chat.ts'
 import { models } from './api/models.ts'
 import { configOf, type AppEnv } from './env.ts'
@@ -33,6 +34,7 @@ export const createApp = () => {
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/api/v1', chat)
   app.route('/api/v1', models)
+  app.route('/api/v1', account)
 
   app.notFound((c) => errorResponse(c, new GatewayError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)))
   app.onError(handleError)

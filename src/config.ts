@@ -25,5 +25,17 @@ export const ConfigSchema = z.object({
   HOLD_TTL_SECONDS: int(60, 86_400, 900),
   /** Delay before buffered generations are flushed from the account gate to D1. */
   FLUSH_DELAY_MS: int(0, 60_000, 1_000),
+  /** Per-key defaults (a key may override each); 0 means unlimited. */
+  DEFAULT_REQUESTS_PER_MINUTE: int(0, 1_000_000, 0),
+  DEFAULT_TOKENS_PER_MINUTE: int(0, 1_000_000_000, 0),
+  DEFAULT_CONCURRENT_REQUESTS: int(0, 100_000, 0),
+  /** `:free` model quotas per account (COMPAT.md §5.3). */
+  FREE_REQUESTS_PER_MINUTE: int(0, 1_000_000, 20),
+  FREE_REQUESTS_PER_DAY: int(0, 1_000_000, 50),
+  FREE_REQUESTS_PER_DAY_PURCHASED: int(0, 1_000_000, 1000),
+  /** Top-ups (in microdollars) after which the larger daily free quota applies ($10). */
+  FREE_PURCHASE_THRESHOLD_MICRO: int(0, Number.MAX_SAFE_INTEGER, 10_000_000),
+  /** How long an Idempotency-Key's stored result is replayed. */
+  IDEMPOTENCY_TTL_SECONDS: int(60, 7 * 86_400, 86_400),
 })
 export type Config = z.infer<typeof ConfigSchema>

@@ -1,27 +1,33 @@
 // POST /chat/completions: validate → plan → admit → forward → respond → settle.
 import { Hono, type Context } from 'hono'
 import { endTime, setMetric, startTime } from 'hono/timing'
-import { admit, denial, holdFor } from '../billing/admission.ts'
-import { costOf, estimatePromptTokens, type Cost } from '../billing/pricing.ts'
+import { admit, denial, holdFor, maxOutputFor } from '../billing/admission.ts'
+import { affordableOutput, costOf, estimatePromptTokens, type Cost } from '../billing/pricing.ts'
 import { generationRecord, settle, type Outcome, type RequestFacts } from '../billing/settle.ts'
 import { catalogIndex, providerConfigs } from '../catalog/lookup.ts'
 import type { Provider } from '../catalog/schema.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { sha256Hex } from '../lib/crypto.ts'
 import { generationId } from '../lib/ids.ts'
+import { fromDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
-import { healthFor } from '../objects/clients.ts'
+import { gateFor, healthFor } from '../objects/clients.ts'
+import type { Replay } from '../objects/account-gate.ts'
 import { fakeUpstream } from '../providers/fake.ts'
 import type { Usage } from '../providers/types.ts'
 import { ChatRequest } from '../schemas/chat-request.ts'
 import { runAttempts, type AttemptRecord, type Transport } from '../routing/attempt.ts'
-import { plan, type PlanError } from '../routing/plan.ts'
+import { plan, type PlanError, type PlannedAttempt } from '../routing/plan.ts'
 import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
 import { translateStream } from '../streaming/translate.ts'
 import { completionBody, type GenerationMeta } from './chat-render.ts'
-import { readBody } from './request.ts'
+import { parseBody } from './request.ts'
 
 const transportFor = (provider: Provider): Transport => (provider.protocol === 'fake' ? fakeUpstream : (r) => fetch(r))
+
+/** How long a duplicate Idempotency-Key request waits for the first one to finish. */
+const IDEMPOTENT_WAIT_MS = 30_000
 
 const planError = (e: PlanError): GatewayError => {
   switch (e.kind) {
@@ -70,36 +76,78 @@ const reportHealth = (env: Env, records: AttemptRecord[], ttfbMs?: number) =>
     ),
   )
 
+const replayResponse = (r: Replay['replay']) =>
+  new Response(r.body, { status: r.status, headers: { 'content-type': r.contentType, 'idempotent-replayed': 'true' } })
+
+/**
+ * `max_cost` (USD) caps each attempt's output so the request cannot cost more:
+ * the upstream stops at the cap and the response ends with finish_reason "length".
+ */
+const outputCap = (a: PlannedAttempt, maxCostMicro: number | undefined, promptTokens: number, requested: number | undefined, markupBps: number) => {
+  const max = maxOutputFor(a, requested)
+  if (maxCostMicro === undefined) return requested
+  return Math.min(max, affordableOutput(maxCostMicro, promptTokens, a.endpoint.pricing, markupBps))
+}
+
 export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inference'), async (c) => {
   const startedAt = Date.now()
   const config = configOf(c.env)
   const key = c.var.key
-  const req = await readBody(c, ChatRequest)
+  const raw = await c.req.text()
+  const req = parseBody(raw, ChatRequest)
 
   startTime(c, 'plan')
   const index = catalogIndex()
   const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
   const promptTokens = estimatePromptTokens(JSON.stringify(req.messages))
-  const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? undefined
-  const planned = plan({ models, prefs: req.provider, promptTokens, maxTokens }, index, providerConfigs(c.env, index), Math.random)
+  const requested = req.max_completion_tokens ?? req.max_tokens ?? undefined
+  const planned = plan({ models, prefs: req.provider, promptTokens, maxTokens: requested }, index, providerConfigs(c.env, index), Math.random)
   endTime(c, 'plan')
   if (!planned.ok) throw planError(planned.error)
+
+  const maxCostMicro = req.max_cost ? fromDollars(req.max_cost) : undefined
+  const cap = (a: PlannedAttempt) => outputCap(a, maxCostMicro, promptTokens, requested, config.MARKUP_BPS)
+  const attempts = maxCostMicro === undefined ? planned.attempts : planned.attempts.filter((a) => (cap(a) ?? 1) > 0)
+  if (attempts.length === 0) {
+    throw new GatewayError('payment_required', `max_cost ${req.max_cost} USD does not cover the prompt on any endpoint`, { metadata: { limit: 'max_cost', max: req.max_cost } })
+  }
 
   const id = generationId(startedAt)
   c.header('x-generation-id', id)
   const facts = requestFacts(c, req, startedAt)
-  const record = (o: Outcome) => settle(c.env, generationRecord(id, key, facts, o))
+  // Idempotency-Key: scoped to the API key; the same key with another body is refused.
+  const idemKey = c.req.header('idempotency-key')
+  const idempotency = idemKey ? { id: `${key.hash}:${idemKey}`, bodyHash: await sha256Hex(raw) } : undefined
+  const record = (o: Outcome, response?: { status: number; contentType: string; body: string }) =>
+    settle(c.env, generationRecord(id, key, facts, o), idempotency && response ? { id: idempotency.id, ...response } : undefined)
 
   startTime(c, 'admission')
-  const { holdMicro, dearest } = holdFor(planned.attempts, promptTokens, maxTokens, config.MARKUP_BPS)
-  const admitted = await admit(c.env, key, id, holdMicro)
+  const { holdMicro, dearest } = holdFor(attempts, promptTokens, requested, config.MARKUP_BPS)
+  const admitted = await admit(c.env, key, {
+    generationId: id,
+    holdMicro: maxCostMicro === undefined ? holdMicro : Math.min(holdMicro, maxCostMicro),
+    promptTokens,
+    free: attempts[0]?.model.id.endsWith(':free') ?? false,
+    ...(idempotency ? { idempotency } : {}),
+  })
   endTime(c, 'admission')
-  if (!admitted.ok) throw denial(admitted, dearest, promptTokens, maxTokens, config.MARKUP_BPS)
+  if (!admitted.ok) {
+    if (admitted.reason === 'idempotency_replay') return replayResponse(admitted.replay)
+    if (admitted.reason === 'idempotency_in_flight' && idempotency) {
+      const replay = await gateFor(c.env, key.accountId).awaitIdempotent(idempotency.id, IDEMPOTENT_WAIT_MS)
+      if (replay) return replayResponse(replay)
+    }
+    throw denial(admitted, { dearest, promptTokens, requested, markupBps: config.MARKUP_BPS, now: Date.now() })
+  }
 
   startTime(c, 'upstream', 'upstream first byte')
-  const outcome = await runAttempts(planned.attempts, req, {
+  const outcome = await runAttempts(attempts, req, {
     stream: req.stream === true,
     transportFor,
+    prepare: (a, r) => {
+      const max = cap(a)
+      return max === undefined || max === requested ? r : { ...r, max_tokens: max, max_completion_tokens: undefined }
+    },
     timeoutMs: req.stream ? config.UPSTREAM_TTFB_TIMEOUT_MS : config.UPSTREAM_TIMEOUT_MS,
     signal: c.req.raw.signal,
     now: Date.now,
@@ -127,12 +175,13 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     const first = body.choices[0]
     const usage = body.usage ?? estimateUsage(promptTokens, (first?.message.content?.length ?? 0) + (first?.message.reasoning?.length ?? 0))
     const cost = price(usage, first?.finish_reason ?? null)
+    const json = JSON.stringify(completionBody(meta, body, usage, cost))
     c.executionCtx.waitUntil(record({
       ...base, served, status: 200, usage, costMicro: cost.total, upstreamId: body.upstreamId,
       finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null,
       generationTimeMs: outcome.ttfbMs, endedAt: Date.now(),
-    }))
-    return c.json(completionBody(meta, body, usage, cost))
+    }, { status: 200, contentType: 'application/json', body: json }))
+    return c.body(json, 200, { 'content-type': 'application/json' })
   }
 
   // Streaming: settlement waits for the stream's end (or the client's abort), so
@@ -145,22 +194,23 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     meta,
     keepaliveMs: config.KEEPALIVE_INTERVAL_MS,
     now: Date.now,
+    capture: idempotency !== undefined,
     price: (end) => {
       const usage = end.reportedUsage ?? estimateUsage(promptTokens, end.completionChars)
       // A cancelled stream pays for what it produced; one cancelled before any token is insured.
       const finish = end.outcome === 'cancelled' && end.completionChars > 0 ? end.finish ?? 'stop' : end.finish
       return { usage, cost: price(usage, finish) }
     },
-    onEnd: (end, usage, cost) => {
+    onEnd: (end, usage, cost, captured) => {
+      const ok = end.outcome === 'completed'
       void record({
         ...base, served, status: end.outcome === 'error' ? (end.error?.status ?? 502) : 200, usage, costMicro: cost.total,
         upstreamId: end.upstreamId, finish: end.finish, nativeFinish: end.nativeFinish, cancelled: end.outcome === 'cancelled',
         generationTimeMs: end.firstTokenMs, endedAt: Date.now(),
-      }).finally(settled)
+      }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined).finally(settled)
       if (end.outcome === 'cancelled') outcome.abort.abort()
     },
   })
   setMetric(c, 'ttfb', outcome.ttfbMs, 'upstream headers')
   return c.body(stream, 200, SSE_HEADERS)
 })
-

@@ -6,10 +6,12 @@ import { GatewayError } from '../errors.ts'
 const pathOf = (path: PropertyKey[]) => path.map(String).join('.') || '(body)'
 
 /** Parse JSON and validate it; a bad body is a 400 naming the first offending field. */
-export const readBody = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> => {
+export const readBody = async <S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> => parseBody(await c.req.text(), schema)
+
+export const parseBody = <S extends z.ZodType>(text: string, schema: S): z.infer<S> => {
   let json: unknown
   try {
-    json = JSON.parse(await c.req.text())
+    json = JSON.parse(text)
   } catch {
     throw new GatewayError('invalid_request', 'Invalid JSON in request body')
   }

@@ -3,7 +3,11 @@
 // working in an isolate that has already seen it (docs/operations.md).
 import type { ApiKeyRow } from '../db/schema.ts'
 
-export type KeyRecord = Pick<ApiKeyRow, 'hash' | 'accountId' | 'name' | 'label' | 'kind' | 'limitMicro' | 'limitReset' | 'disabled' | 'expiresAt'> & {
+export type KeyRecord = Pick<
+  ApiKeyRow,
+  | 'hash' | 'accountId' | 'name' | 'label' | 'kind' | 'limitMicro' | 'limitReset' | 'disabled' | 'expiresAt'
+  | 'requestsPerMinute' | 'tokensPerMinute' | 'concurrentRequests' | 'createdAt'
+> & {
   accountStatus: 'active' | 'suspended'
 }
 

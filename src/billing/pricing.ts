@@ -11,7 +11,8 @@ export interface Cost {
 }
 
 const big = (n: number | undefined): bigint => BigInt(n ?? 0)
-const withMarkup = (pico: bigint, markupBps: number): bigint => (pico * BigInt(10_000 + markupBps)) / 10_000n
+/** Rounds up: flooring here (before picoToMicro rounds up) could undercharge by a whole µ$. */
+const withMarkup = (pico: bigint, markupBps: number): bigint => (pico * BigInt(10_000 + markupBps) + 9_999n) / 10_000n
 
 /**
  * Zero-completion insurance (§6.5): nothing is charged when the upstream produced
@@ -35,9 +36,11 @@ export const costOf = (usage: Usage, pricing: Pricing, markupBps: number, finish
     big(written) * big(pricing.cache_write ?? pricing.prompt) +
     big(pricing.request) * 1_000_000n // a per-request fee is whole microdollars
   const completionPico = big(usage.completion_tokens) * big(pricing.completion)
-  const prompt = withMarkup(promptPico, markupBps)
-  const completion = withMarkup(completionPico, markupBps)
-  return { total: picoToMicro(prompt + completion), prompt: picoToMicro(prompt), completion: picoToMicro(completion) }
+  return {
+    total: picoToMicro(withMarkup(promptPico + completionPico, markupBps)),
+    prompt: picoToMicro(withMarkup(promptPico, markupBps)),
+    completion: picoToMicro(withMarkup(completionPico, markupBps)),
+  }
 }
 
 /** The most a request can cost on one endpoint: the whole prompt uncached plus every output token it may produce. */

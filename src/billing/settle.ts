@@ -3,6 +3,7 @@
 import type { KeyRecord } from '../auth/key-cache.ts'
 import type { GenerationRow } from '../db/schema.ts'
 import { gateFor } from '../objects/clients.ts'
+import type { SettleInput } from '../objects/account-gate.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptRecord } from '../routing/attempt.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
@@ -64,5 +65,5 @@ export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts
 })
 
 /** Charge (or, at cost 0, just record) one generation; the gate drops its hold. Exactly once by id. */
-export const settle = (env: Env, record: GenerationRow) =>
-  gateFor(env, record.accountId).settle({ accountId: record.accountId, generationId: record.id, record })
+export const settle = (env: Env, record: GenerationRow, idempotent?: SettleInput['idempotent']) =>
+  gateFor(env, record.accountId).settle({ accountId: record.accountId, generationId: record.id, record, ...(idempotent ? { idempotent } : {}) })

@@ -25,6 +25,10 @@ export const apiKeys = sqliteTable(
     limitReset: text('limit_reset', { enum: ['daily', 'weekly', 'monthly'] }),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     expiresAt: integer('expires_at'),
+    /** Rate limits for this key; null = the configured default (0 = unlimited). */
+    requestsPerMinute: integer('requests_per_minute'),
+    tokensPerMinute: integer('tokens_per_minute'),
+    concurrentRequests: integer('concurrent_requests'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at'),
   },

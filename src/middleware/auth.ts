@@ -15,16 +15,17 @@ const lookup = async (env: Env, hash: string, now: number): Promise<KeyRecord | 
   const record: KeyRecord | null = row
     ? {
         hash: row.key.hash, accountId: row.key.accountId, name: row.key.name, label: row.key.label, kind: row.key.kind,
-        limitMicro: row.key.limitMicro, limitReset: row.key.limitReset, disabled: row.key.disabled,
-        expiresAt: row.key.expiresAt, accountStatus: row.accountStatus,
+        limitMicro: row.key.limitMicro, limitReset: row.key.limitReset, disabled: row.key.disabled, expiresAt: row.key.expiresAt,
+        requestsPerMinute: row.key.requestsPerMinute, tokensPerMinute: row.key.tokensPerMinute,
+        concurrentRequests: row.key.concurrentRequests, createdAt: row.key.createdAt, accountStatus: row.accountStatus,
       }
     : null
   keyCache.set(hash, record, now, configOf(env).KEY_CACHE_TTL_SECONDS * 1000)
   return record
 }
 
-/** Requires a usable key of the given kind. */
-export const requireKey = (kind: KeyRecord['kind']) =>
+/** Requires a usable key of the given kind (`any`: inference or management). */
+export const requireKey = (kind: KeyRecord['kind'] | 'any') =>
   createMiddleware<AppEnv>(async (c, next) => {
     startTime(c, 'auth')
     const header = c.req.header('authorization') ?? ''
@@ -34,7 +35,7 @@ export const requireKey = (kind: KeyRecord['kind']) =>
     const record = isWellFormedKey(token) ? await lookup(c.env, await hashKey(token), now) : null
     if (!record || record.disabled) throw new GatewayError('unauthorized', 'User not found.')
     if (record.expiresAt !== null && record.expiresAt <= now) throw new GatewayError('unauthorized', 'This API key has expired')
-    if (record.kind !== kind) {
+    if (kind !== 'any' && record.kind !== kind) {
       throw new GatewayError(
         kind === 'inference' ? 'forbidden' : 'unauthorized',
         kind === 'inference' ? 'Management keys cannot be used for inference' : 'This endpoint requires a management key',

@@ -1,33 +1,77 @@
-// The account gate: one Durable Object per account. It holds the live balance and
-// open holds, admits requests against them, settles each generation exactly once,
-// and flushes settled records to D1 in batches by alarm (no D1 write on the hot path).
-// Serialized per account, so I1 (no overspend) needs no locks; every state change is
-// synchronous SQLite inside one event, so it is atomic (DESIGN.md I1, I2, I4).
+// The account gate: one Durable Object per account. It holds the live balance, open
+// holds, per-key spend and rate windows; it admits requests against them, settles
+// each generation exactly once, and flushes settled records to D1 in batches by
+// alarm (no D1 write on the hot path). Serialized per account, so I1 (no overspend)
+// needs no locks; every state change is synchronous SQLite inside one event, so it
+// is atomic (DESIGN.md I1, I2, I4).
 import { DurableObject } from 'cloudflare:workers'
+import { checkRateLimits, type RateDenial } from '../billing/limits.ts'
+import { PERIOD_OF, periodEnd, periodStart, type LimitReset } from '../billing/periods.ts'
 import { configOf } from '../env.ts'
 import { createDb } from '../db/client.ts'
-import { insertLedgerRows, ledgerBalance } from '../db/queries/ledger.ts'
+import { insertLedgerRows, ledgerSnapshot } from '../db/queries/ledger.ts'
 import type { CreditEventRow, GenerationRow } from '../db/schema.ts'
+import { addKeyUsage, exists, freeToday, heldMicro, keyUsage, PERIODS, SCHEMA, unflushedCount, windowCounts } from './gate-store.ts'
+
+/** The key as the caller's auth cache saw it; the gate's own key_state (pushed by the keys API) overrides `disabled`. */
+export interface GateKey {
+  hash: string
+  disabled: boolean
+  expiresAt: number | null
+  limitMicro: number | null
+  limitReset: LimitReset | null
+  requestsPerMinute: number | null
+  tokensPerMinute: number | null
+  concurrentRequests: number | null
+}
 
 export interface AdmitInput {
   accountId: string
-  keyHash: string
+  key: GateKey
   generationId: string
   /** Worst-case cost of the plan, reserved until settle or release. */
   holdMicro: number
+  /** Estimated prompt tokens, for tokens-per-minute. */
+  promptTokens: number
+  /** A `:free` model: counts against the free quotas. */
+  free: boolean
+  idempotency?: { id: string; bodyHash: string }
+  /** Injected clock (tests); defaults to now. */
+  now?: number
 }
 
-export type DenyReason = 'insufficient_credits' | 'negative_balance' | 'suspended' | 'unknown_account'
+export type DenyReason =
+  | 'insufficient_credits' | 'key_limit' | 'negative_balance' | 'suspended' | 'unknown_account'
+  | 'key_disabled' | 'key_expired' | 'rate_limited'
 
-export type AdmitResult =
-  | { ok: true; balanceMicro: number; availableMicro: number }
-  | { ok: false; reason: DenyReason; balanceMicro: number; availableMicro: number }
+export interface Denial {
+  ok: false
+  status: 401 | 402 | 409 | 422 | 429
+  reason: DenyReason | 'idempotency_in_flight' | 'idempotency_mismatch'
+  balanceMicro: number
+  /** What this request could still spend: the smaller of account and key room. */
+  availableMicro: number
+  rate?: RateDenial
+  /** For key_limit: the key's limit, spend this period, and when the period resets. */
+  keyLimit?: { limitMicro: number; usageMicro: number; resetAt: number | null }
+}
+
+export interface Replay {
+  ok: false
+  status: 200
+  reason: 'idempotency_replay'
+  replay: { status: number; contentType: string; body: string }
+}
+
+export type AdmitResult = { ok: true; balanceMicro: number; availableMicro: number } | Denial | Replay
 
 export interface SettleInput {
   accountId: string
   generationId: string
   /** The generation's metadata (never content), its `costMicro` the actual charge. */
   record: GenerationRow
+  /** Stores the response for replay under an Idempotency-Key (opt-in; 200s only). */
+  idempotent?: { id: string; status: number; contentType: string; body: string }
 }
 
 export interface CreditInput {
@@ -35,9 +79,24 @@ export interface CreditInput {
   event: CreditEventRow
 }
 
+export interface KeyUsage {
+  usageMicro: number
+  dailyMicro: number
+  weeklyMicro: number
+  monthlyMicro: number
+  /** null when the key has no limit. */
+  limitRemainingMicro: number | null
+  free: { limit: number; used: number; remaining: number }
+  /** The account has never bought credits. */
+  freeTier: boolean
+}
+
 export interface GateSnapshot {
   accountId: string | null
   balanceMicro: number
+  totalCreditsMicro: number
+  totalUsageMicro: number
+  purchasedMicro: number
   heldMicro: number
   openHolds: number
   unflushed: number
@@ -45,71 +104,79 @@ export interface GateSnapshot {
 
 /** Flushed generations are kept this long, so a repeated settle of the same id is still recognised. */
 const KEEP_FLUSHED_MS = 24 * 60 * 60 * 1000
+/** Admissions are kept two days: the free daily quota and the minute windows read them. */
+const KEEP_REQUESTS_MS = 2 * 24 * 60 * 60 * 1000
 const FLUSH_BATCH = 50
 const FLUSH_RETRY_MS = 10_000
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v);
-  CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, amount INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS generations (id TEXT PRIMARY KEY, cost INTEGER NOT NULL, record TEXT NOT NULL, created_at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0);
-  CREATE TABLE IF NOT EXISTS credits (id TEXT PRIMARY KEY, amount INTEGER NOT NULL, record TEXT NOT NULL, created_at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0);
-  CREATE INDEX IF NOT EXISTS generations_unflushed ON generations (flushed, created_at);
-  CREATE INDEX IF NOT EXISTS credits_unflushed ON credits (flushed, created_at);
-`
 
 interface State {
   accountId: string
   status: 'active' | 'suspended' | 'unknown'
   balance: number
+  totalCredits: number
+  totalUsage: number
+  purchased: number
 }
 
 export class AccountGate extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private state: State | undefined
   private alarmAt: number | null = null
+  /** Duplicates of an in-flight Idempotency-Key wait here for its result. */
+  private readonly waiters = new Map<string, (() => void)[]>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = ctx.storage.sql
     void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA)
-      this.state = this.loadState()
+      const meta = new Map(this.sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray().map((r) => [r.k, r.v]))
+      if (meta.has('account_id')) {
+        this.state = {
+          accountId: String(meta.get('account_id')),
+          status: meta.get('status') as State['status'],
+          balance: Number(meta.get('balance')),
+          totalCredits: Number(meta.get('total_credits')),
+          totalUsage: Number(meta.get('total_usage')),
+          purchased: Number(meta.get('purchased')),
+        }
+      }
       this.alarmAt = await ctx.storage.getAlarm()
     })
   }
 
-  private loadState(): State | undefined {
-    const rows = this.sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray()
-    const meta = new Map(rows.map((r) => [r.k, r.v]))
-    if (!meta.has('account_id')) return undefined
-    return {
-      accountId: String(meta.get('account_id')),
-      status: meta.get('status') as State['status'],
-      balance: Number(meta.get('balance')),
-    }
-  }
-
-  private saveState(state: State) {
+  private save(state: State) {
     this.sql.exec(
-      `INSERT OR REPLACE INTO meta (k, v) VALUES ('account_id', ?), ('status', ?), ('balance', ?)`,
-      state.accountId, state.status, state.balance,
+      `INSERT OR REPLACE INTO meta (k, v) VALUES ('account_id', ?), ('status', ?), ('balance', ?), ('total_credits', ?), ('total_usage', ?), ('purchased', ?)`,
+      state.accountId, state.status, state.balance, state.totalCredits, state.totalUsage, state.purchased,
     )
     this.state = state
   }
 
-  /** First contact: the balance is the D1 ledger's (credits written before the gate existed). Later the gate is authoritative. */
+  /** First contact: balance and key spend come from the D1 ledger (credits written before the gate existed). Later the gate is authoritative. */
   private async ensure(accountId: string): Promise<State> {
-    if (this.state) return this.state
-    await this.ctx.blockConcurrencyWhile(async () => {
-      if (this.state) return
-      const ledger = await ledgerBalance(createDb(this.env.DB), accountId)
-      this.saveState({ accountId, status: ledger?.status ?? 'unknown', balance: ledger?.balanceMicro ?? 0 })
-    })
-    return this.state as unknown as State
-  }
-
-  private heldMicro(): number {
-    return Number(this.sql.exec<{ held: number }>('SELECT COALESCE(SUM(amount), 0) AS held FROM holds').one().held)
+    if (!this.state) {
+      await this.ctx.blockConcurrencyWhile(async () => {
+        if (this.state) return
+        const now = Date.now()
+        const ledger = await ledgerSnapshot(createDb(this.env.DB), accountId, now)
+        for (const k of ledger?.keys ?? []) {
+          const put = (period: string, start: number, usage: number) =>
+            this.sql.exec('INSERT OR REPLACE INTO key_usage (key_hash, period, start, usage) VALUES (?, ?, ?, ?)', k.keyHash, period, start, usage)
+          put('all', 0, k.all)
+          for (const period of PERIODS) put(period, periodStart(period, now), k[period])
+        }
+        this.save({
+          accountId,
+          status: ledger?.status ?? 'unknown',
+          balance: (ledger?.credits ?? 0) - (ledger?.charges ?? 0),
+          totalCredits: ledger?.credits ?? 0,
+          totalUsage: ledger?.charges ?? 0,
+          purchased: ledger?.purchased ?? 0,
+        })
+      })
+    }
+    return this.state as State
   }
 
   private schedule(at: number) {
@@ -118,21 +185,82 @@ export class AccountGate extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(at)
   }
 
+  private freeDailyLimit(state: State): number {
+    const c = configOf(this.env)
+    return state.purchased >= c.FREE_PURCHASE_THRESHOLD_MICRO ? c.FREE_REQUESTS_PER_DAY_PURCHASED : c.FREE_REQUESTS_PER_DAY
+  }
+
+  private keyDisabled(key: GateKey): boolean {
+    const row = this.sql.exec<{ disabled: number }>('SELECT disabled FROM key_state WHERE key_hash = ?', key.hash).toArray()[0]
+    return row ? row.disabled === 1 : key.disabled
+  }
+
+  /** Room left under a key's credit limit this period (holds included); null when unlimited. */
+  private keyRoom(key: GateKey, now: number): { room: number; usage: number; resetAt: number | null } | null {
+    if (key.limitMicro === null) return null
+    const period = key.limitReset ? PERIOD_OF[key.limitReset] : 'all'
+    const usage = keyUsage(this.sql, key.hash, period, now)
+    return {
+      room: key.limitMicro - usage - heldMicro(this.sql, key.hash),
+      usage,
+      resetAt: period === 'all' ? null : periodEnd(period, now),
+    }
+  }
+
   async admit(input: AdmitInput): Promise<AdmitResult> {
     const state = await this.ensure(input.accountId)
-    const now = Date.now()
-    const available = state.balance - this.heldMicro()
-    const deny = (reason: DenyReason): AdmitResult => ({ ok: false, reason, balanceMicro: state.balance, availableMicro: available })
-    if (state.status === 'unknown') return deny('unknown_account')
-    if (state.status === 'suspended') return deny('suspended')
+    const now = input.now ?? Date.now()
+    const accountRoom = state.balance - heldMicro(this.sql)
+    const keyRoom = this.keyRoom(input.key, now)
+    const available = Math.min(accountRoom, keyRoom?.room ?? Infinity)
+    const deny = (status: Denial['status'], reason: Denial['reason'], extra: Partial<Denial> = {}): Denial =>
+      ({ ok: false, status, reason, balanceMicro: state.balance, availableMicro: available, ...extra })
+
+    if (this.keyDisabled(input.key)) return deny(401, 'key_disabled')
+    if (input.key.expiresAt !== null && input.key.expiresAt <= now) return deny(401, 'key_expired')
+    if (state.status === 'unknown') return deny(401, 'unknown_account')
+    if (state.status === 'suspended') return deny(402, 'suspended')
     // A negative balance refuses everything, free models included (COMPAT.md §6.3).
-    if (state.balance < 0) return deny('negative_balance')
-    if (input.holdMicro > available) return deny('insufficient_credits')
-    const expiresAt = now + configOf(this.env).HOLD_TTL_SECONDS * 1000
-    this.sql.exec(
-      'INSERT OR REPLACE INTO holds (id, key_hash, amount, expires_at) VALUES (?, ?, ?, ?)',
-      input.generationId, input.keyHash, input.holdMicro, expiresAt,
+    if (state.balance < 0) return deny(402, 'negative_balance')
+
+    if (input.idempotency) {
+      const prior = this.sql.exec<{ body_hash: string; state: string; status: number; content_type: string; body: string }>(
+        'SELECT body_hash, state, status, content_type, body FROM idempotency WHERE id = ?', input.idempotency.id,
+      ).toArray()[0]
+      if (prior && prior.body_hash !== input.idempotency.bodyHash) return deny(422, 'idempotency_mismatch')
+      if (prior?.state === 'done') return { ok: false, status: 200, reason: 'idempotency_replay', replay: { status: prior.status, contentType: prior.content_type, body: prior.body } }
+      if (prior) return deny(409, 'idempotency_in_flight')
+    }
+
+    const c = configOf(this.env)
+    const rate = checkRateLimits(
+      { promptTokens: input.promptTokens, free: input.free, now },
+      {
+        requestsPerMinute: input.key.requestsPerMinute ?? c.DEFAULT_REQUESTS_PER_MINUTE,
+        tokensPerMinute: input.key.tokensPerMinute ?? c.DEFAULT_TOKENS_PER_MINUTE,
+        concurrentRequests: input.key.concurrentRequests ?? c.DEFAULT_CONCURRENT_REQUESTS,
+      },
+      { perMinute: c.FREE_REQUESTS_PER_MINUTE, perDay: this.freeDailyLimit(state) },
+      windowCounts(this.sql, input.key.hash, now),
     )
+    if (rate) return deny(429, 'rate_limited', { rate })
+
+    if (input.holdMicro > accountRoom) return deny(402, 'insufficient_credits')
+    if (keyRoom && input.holdMicro > keyRoom.room) {
+      return deny(402, 'key_limit', { keyLimit: { limitMicro: input.key.limitMicro ?? 0, usageMicro: keyRoom.usage, resetAt: keyRoom.resetAt } })
+    }
+
+    const expiresAt = now + c.HOLD_TTL_SECONDS * 1000
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('INSERT OR REPLACE INTO holds (id, key_hash, amount, expires_at) VALUES (?, ?, ?, ?)', input.generationId, input.key.hash, input.holdMicro, expiresAt)
+      this.sql.exec('INSERT OR REPLACE INTO requests (id, key_hash, at, tokens, free) VALUES (?, ?, ?, ?, ?)', input.generationId, input.key.hash, now, input.promptTokens, input.free ? 1 : 0)
+      if (input.idempotency) {
+        this.sql.exec(
+          `INSERT INTO idempotency (id, body_hash, generation_id, state, created_at) VALUES (?, ?, ?, 'pending', ?)`,
+          input.idempotency.id, input.idempotency.bodyHash, input.generationId, now,
+        )
+      }
+    })
     this.schedule(expiresAt)
     return { ok: true, balanceMicro: state.balance, availableMicro: available - input.holdMicro }
   }
@@ -140,83 +268,148 @@ export class AccountGate extends DurableObject<Env> {
   /** Replace the hold with the actual charge and record the generation. Exactly once per generation id (I2). */
   async settle(input: SettleInput): Promise<{ charged: boolean; balanceMicro: number }> {
     const state = await this.ensure(input.accountId)
-    const seen = this.sql.exec('SELECT 1 FROM generations WHERE id = ?', input.generationId).toArray().length > 0
-    if (seen) return { charged: false, balanceMicro: state.balance }
+    if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
     const now = Date.now()
-    const cost = input.record.costMicro
+    const { costMicro: cost, keyHash } = input.record
+    const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
-        'INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)',
-        input.generationId, cost, JSON.stringify(input.record), now,
-      )
+      this.sql.exec('INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)', input.generationId, cost, JSON.stringify(input.record), now)
       this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
-      this.saveState({ ...state, balance: state.balance - cost })
+      // Tokens-per-minute counts what was actually used once it is known.
+      this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
+      if (cost > 0) addKeyUsage(this.sql, keyHash, cost, now)
+      const idem = input.idempotent
+      if (idem) {
+        this.sql.exec(`UPDATE idempotency SET state = 'done', status = ?, content_type = ?, body = ? WHERE id = ?`, idem.status, idem.contentType, idem.body, idem.id)
+      } else {
+        // A request that did not succeed frees its Idempotency-Key for a retry.
+        this.sql.exec(`DELETE FROM idempotency WHERE generation_id = ? AND state = 'pending'`, input.generationId)
+      }
+      this.save({ ...state, balance: state.balance - cost, totalUsage: state.totalUsage + cost })
     })
+    this.wake(input.generationId)
     this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
     return { charged: true, balanceMicro: state.balance - cost }
   }
 
-  /** Drop a hold without charging (the request failed before any upstream work was billed). */
+  private wake(generationId: string) {
+    const ids = this.sql.exec<{ id: string }>('SELECT id FROM idempotency WHERE generation_id = ?', generationId).toArray().map((r) => r.id)
+    for (const id of [...ids, generationId]) {
+      for (const resolve of this.waiters.get(id) ?? []) resolve()
+      this.waiters.delete(id)
+    }
+  }
+
+  /** A duplicate of an in-flight Idempotency-Key waits for the first request's result (or its failure). */
+  async awaitIdempotent(id: string, timeoutMs: number): Promise<Replay['replay'] | null> {
+    const read = () => this.sql.exec<{ state: string; status: number; content_type: string; body: string; generation_id: string }>(
+      'SELECT state, status, content_type, body, generation_id FROM idempotency WHERE id = ?', id,
+    ).toArray()[0]
+    let row = read()
+    if (row?.state === 'pending') {
+      const key = row.generation_id
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs)
+        this.waiters.set(key, [...(this.waiters.get(key) ?? []), () => (clearTimeout(timer), resolve())])
+      })
+      row = read()
+    }
+    return row?.state === 'done' ? { status: row.status, contentType: row.content_type, body: row.body } : null
+  }
+
+  /** Drop a hold without charging or recording anything. */
   async release(generationId: string): Promise<void> {
     this.sql.exec('DELETE FROM holds WHERE id = ?', generationId)
+    this.sql.exec(`DELETE FROM idempotency WHERE generation_id = ? AND state = 'pending'`, generationId)
+    this.wake(generationId)
   }
 
   /** Add (or, negative, remove) credit. Exactly once per event id (I3). */
   async credit(input: CreditInput): Promise<{ credited: boolean; balanceMicro: number }> {
     const state = await this.ensure(input.accountId)
-    const seen = this.sql.exec('SELECT 1 FROM credits WHERE id = ?', input.event.id).toArray().length > 0
-    if (seen) return { credited: false, balanceMicro: state.balance }
+    if (exists(this.sql, 'credits', input.event.id)) return { credited: false, balanceMicro: state.balance }
     const now = Date.now()
+    const amount = input.event.amountMicro
+    const next = {
+      ...state,
+      balance: state.balance + amount,
+      totalCredits: state.totalCredits + amount,
+      purchased: state.purchased + (input.event.kind === 'topup' && amount > 0 ? amount : 0),
+    }
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec(
-        'INSERT INTO credits (id, amount, record, created_at) VALUES (?, ?, ?, ?)',
-        input.event.id, input.event.amountMicro, JSON.stringify(input.event), now,
-      )
-      this.saveState({ ...state, balance: state.balance + input.event.amountMicro })
+      this.sql.exec('INSERT INTO credits (id, amount, kind, record, created_at) VALUES (?, ?, ?, ?, ?)', input.event.id, amount, input.event.kind, JSON.stringify(input.event), now)
+      this.save(next)
     })
     this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
-    return { credited: true, balanceMicro: state.balance + input.event.amountMicro }
+    return { credited: true, balanceMicro: next.balance }
   }
 
-  async snapshot(): Promise<GateSnapshot> {
-    const unflushed = this.sql.exec<{ n: number }>(
-      'SELECT (SELECT COUNT(*) FROM generations WHERE flushed = 0) + (SELECT COUNT(*) FROM credits WHERE flushed = 0) AS n',
-    ).one().n
+  /** The keys API pushes disable/enable here, so the gate refuses a key at once (no cache delay). */
+  async setKeyDisabled(accountId: string, keyHash: string, disabled: boolean): Promise<void> {
+    await this.ensure(accountId)
+    this.sql.exec('INSERT OR REPLACE INTO key_state (key_hash, disabled, updated_at) VALUES (?, ?, ?)', keyHash, disabled ? 1 : 0, Date.now())
+  }
+
+  /** Suspend (e.g. a payment dispute) or reactivate the account. */
+  async setStatus(accountId: string, status: 'active' | 'suspended'): Promise<void> {
+    const state = await this.ensure(accountId)
+    this.save({ ...state, status })
+  }
+
+  async keyUsage(accountId: string, key: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>, now = Date.now()): Promise<KeyUsage> {
+    const state = await this.ensure(accountId)
+    const [day, week, month] = PERIODS.map((p) => keyUsage(this.sql, key.hash, p, now)) as [number, number, number]
+    const limit = this.freeDailyLimit(state)
+    const used = freeToday(this.sql, now)
+    const room = this.keyRoom({ ...key, disabled: false, expiresAt: null, requestsPerMinute: null, tokensPerMinute: null, concurrentRequests: null }, now)
     return {
-      accountId: this.state?.accountId ?? null,
-      balanceMicro: this.state?.balance ?? 0,
-      heldMicro: this.heldMicro(),
+      usageMicro: keyUsage(this.sql, key.hash, 'all', now),
+      dailyMicro: day,
+      weeklyMicro: week,
+      monthlyMicro: month,
+      limitRemainingMicro: room ? Math.max(room.room, 0) : null,
+      free: { limit, used, remaining: Math.max(limit - used, 0) },
+      freeTier: state.purchased === 0,
+    }
+  }
+
+  async snapshot(accountId?: string): Promise<GateSnapshot> {
+    const state = accountId ? await this.ensure(accountId) : this.state
+    return {
+      accountId: state?.accountId ?? null,
+      balanceMicro: state?.balance ?? 0,
+      totalCreditsMicro: state?.totalCredits ?? 0,
+      totalUsageMicro: state?.totalUsage ?? 0,
+      purchasedMicro: state?.purchased ?? 0,
+      heldMicro: heldMicro(this.sql),
       openHolds: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds').one().n,
-      unflushed: Number(unflushed),
+      unflushed: unflushedCount(this.sql),
     }
   }
 
   /** Write unflushed records to D1. Idempotent: D1 ignores ids it already has, so a crash mid-flush only repeats work. */
   private async flush(): Promise<boolean> {
-    const gens = this.sql.exec<{ id: string; record: string }>(
-      'SELECT id, record FROM generations WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH,
-    ).toArray()
-    const credits = this.sql.exec<{ id: string; record: string }>(
-      'SELECT id, record FROM credits WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH,
-    ).toArray()
+    const gens = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM generations WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
+    const credits = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM credits WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
     if (gens.length === 0 && credits.length === 0) return false
     await insertLedgerRows(createDb(this.env.DB), {
       generations: gens.map((g) => JSON.parse(g.record) as GenerationRow),
       credits: credits.map((c) => JSON.parse(c.record) as CreditEventRow),
     })
-    const mark = (table: 'generations' | 'credits', ids: string[]) => {
+    for (const [table, ids] of [['generations', gens.map((g) => g.id)], ['credits', credits.map((c) => c.id)]] as const) {
       if (ids.length) this.sql.exec(`UPDATE ${table} SET flushed = 1 WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids)
     }
-    mark('generations', gens.map((g) => g.id))
-    mark('credits', credits.map((c) => c.id))
     return gens.length === FLUSH_BATCH || credits.length === FLUSH_BATCH
   }
 
   override async alarm(): Promise<void> {
     this.alarmAt = null
     const now = Date.now()
+    const idempotencyTtl = configOf(this.env).IDEMPOTENCY_TTL_SECONDS * 1000
     this.sql.exec('DELETE FROM holds WHERE expires_at <= ?', now)
     this.sql.exec('DELETE FROM generations WHERE flushed = 1 AND created_at < ?', now - KEEP_FLUSHED_MS)
+    this.sql.exec('DELETE FROM requests WHERE at < ?', now - KEEP_REQUESTS_MS)
+    this.sql.exec('DELETE FROM idempotency WHERE created_at < ?', now - idempotencyTtl)
     let next: number | null = null
     try {
       if (await this.flush()) next = now // a full batch: more are waiting
@@ -227,5 +420,8 @@ export class AccountGate extends DurableObject<Env> {
     if (next !== null) this.schedule(next)
     const nextHold = this.sql.exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM holds').one().at
     if (nextHold !== null) this.schedule(nextHold)
+    // Housekeeping keeps running while there is anything to expire.
+    const oldest = this.sql.exec<{ at: number | null }>('SELECT MIN(created_at) AS at FROM idempotency').one().at
+    if (oldest !== null) this.schedule(oldest + idempotencyTtl)
   }
 }

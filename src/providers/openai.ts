@@ -45,8 +45,9 @@ export const supportsParam = (endpoint: Endpoint, param: string): boolean => {
   }
 }
 
+/** Anthropic-style `cache_control` may sit on any part (text, image…); OpenAI rejects it. */
 const cleanPart = (part: ContentPart): ContentPart => {
-  if (part.type !== 'text' || part.cache_control === undefined) return part
+  if (!('cache_control' in part)) return part
   const { cache_control: _, ...rest } = part
   return rest as ContentPart
 }
@@ -98,6 +99,9 @@ export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamReque
   } else {
     delete body.stream
   }
+
+  // Also covers fields added above (stream_options, reasoning_effort, the max-tokens name).
+  for (const field of drop) if (field !== 'model' && field !== 'messages') delete body[field]
 
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`

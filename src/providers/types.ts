@@ -7,7 +7,7 @@ import type { ChatRequest } from '../schemas/chat-request.ts'
 /** Fields that steer Switchboard itself and never reach an upstream. */
 export const ROUTING_FIELDS = [
   'model', 'models', 'provider', 'route', 'usage', 'transforms', 'debug', 'plugins', 'preset',
-  'session_id', 'trace', 'stream_options', 'include_reasoning', 'reasoning', 'reasoning_effort',
+  'session_id', 'trace', 'stream_options', 'include_reasoning', 'reasoning', 'reasoning_effort', 'max_cost',
 ] as const
 
 export type CanonicalRequest = ChatRequest
@@ -28,11 +28,20 @@ export interface ToolCallOut {
   function: { name: string; arguments: string }
 }
 
+/**
+ * Structured reasoning (COMPAT.md §2.3): what a client must send back unchanged for
+ * multi-turn reasoning, e.g. Anthropic's signed thinking blocks.
+ */
+export type ReasoningDetail =
+  | { type: 'reasoning.text'; text?: string; signature?: string; format: string; index: number }
+  | { type: 'reasoning.encrypted'; data: string; format: string; index: number }
+
 export interface CanonicalMessage {
   role: 'assistant'
   content: string | null
   refusal: string | null
   reasoning: string | null
+  reasoning_details?: ReasoningDetail[]
   tool_calls?: ToolCallOut[]
 }
 
@@ -63,6 +72,7 @@ export interface ChunkDelta {
   role?: 'assistant'
   content?: string | null
   reasoning?: string | null
+  reasoning_details?: ReasoningDetail[]
   refusal?: string | null
   tool_calls?: ToolCallDelta[]
 }

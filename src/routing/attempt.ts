@@ -23,6 +23,8 @@ export interface AttemptRecord {
 export interface AttemptOptions {
   stream: boolean
   transportFor: (provider: Provider) => Transport
+  /** Adjusts the request for one attempt (e.g. a per-endpoint output cap). */
+  prepare?: (attempt: PlannedAttempt, request: CanonicalRequest) => CanonicalRequest
   /** Time to response headers (stream) or to the whole body (non-stream) before giving up on an endpoint. */
   timeoutMs: number
   /** Aborts with the client: cancels the upstream request. */
@@ -121,7 +123,7 @@ export const runAttempts = async (
     }
 
     try {
-      const up = adapter.toUpstream(request, targetOf(attempt))
+      const up = adapter.toUpstream(options.prepare ? options.prepare(attempt, request) : request, targetOf(attempt))
       const response = await options.transportFor(attempt.provider)(
         new Request(up.url, { method: 'POST', headers: up.headers, body: up.body, signal: abort.signal }),
       )

@@ -56,11 +56,13 @@ const blendedPrice = (e: Endpoint): number => e.pricing.prompt + e.pricing.compl
 /**
  * Default load balancing (§7.2): a weighted shuffle where each endpoint's weight is
  * the inverse square of its price (a $1/M endpoint is 9× as likely first as a $3/M one).
- * Efraimidis–Spirakis: sort by u^(1/w), descending.
+ * Efraimidis–Spirakis: sort by u^(1/w), descending — compared as ln(u)/w, because
+ * u^(1/w) underflows to 0 for the tiny weights prices give (1/price² ≈ 1e-12), which
+ * silently turned the shuffle into catalog order.
  */
 export const weightedShuffle = <T>(items: T[], weight: (item: T) => number, rng: () => number): T[] =>
   items
-    .map((item) => ({ item, key: Math.pow(rng(), 1 / weight(item)) }))
+    .map((item) => ({ item, key: Math.log(rng()) / weight(item) }))
     .sort((a, b) => b.key - a.key)
     .map(({ item }) => item)
 
@@ -80,9 +82,11 @@ const skipReasonFor = (
   if (prefs?.data_collection === 'deny' && (policy.training || policy.retains_prompts)) return 'data_policy'
   if (prefs?.zdr && !policy.zdr) return 'data_policy'
   const max = prefs?.max_price
-  // max_price is USD per million tokens; endpoint prices are µ$ per million.
-  if (max?.prompt !== undefined && a.endpoint.pricing.prompt > max.prompt * 1e6) return 'max_price'
-  if (max?.completion !== undefined && a.endpoint.pricing.completion > max.completion * 1e6) return 'max_price'
+  // max_price is USD per million tokens; endpoint prices are µ$ per million. The slack
+  // absorbs float error (8.2 * 1e6 is 8199999.999999999) so a price equal to the cap passes.
+  const over = (price: number, usdPerMillion: number) => price > usdPerMillion * 1e6 + 1e-6
+  if (max?.prompt !== undefined && over(a.endpoint.pricing.prompt, max.prompt)) return 'max_price'
+  if (max?.completion !== undefined && over(a.endpoint.pricing.completion, max.completion)) return 'max_price'
   if (input.promptTokens + (input.maxTokens ?? 0) > a.endpoint.context_length) return 'context_length'
   return undefined
 }

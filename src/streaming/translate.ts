@@ -28,9 +28,14 @@ export interface TranslateOptions {
   keepaliveMs: number
   /** Final usage and cost for the stream's end (settlement uses the same figures). */
   price: (end: StreamEnd) => { usage: Usage; cost: Cost }
-  onEnd: (end: StreamEnd, usage: Usage, cost: Cost) => void
+  /** `captured` is the SSE text the client received, when `capture` is set (Idempotency-Key replays). */
+  onEnd: (end: StreamEnd, usage: Usage, cost: Cost, captured?: string) => void
   now: () => number
+  capture?: boolean
 }
+
+/** Replays are stored in the account gate; a stream longer than this is not stored. */
+const CAPTURE_LIMIT = 1_000_000
 
 export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array> => {
   const reader = o.events.getReader()
@@ -39,12 +44,23 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
   let keepalive: ReturnType<typeof setInterval> | undefined
   let ended = false
   let fingerprint: string | undefined
+  let captured: string | undefined = o.capture ? '' : undefined
+  const decoder = new TextDecoder()
+  /** Data events go through here (not keep-alives), so a replay holds exactly the events. */
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
+    controller.enqueue(bytes)
+    if (captured !== undefined) {
+      captured += decoder.decode(bytes)
+      if (captured.length > CAPTURE_LIMIT) captured = undefined
+    }
+  }
   const end: StreamEnd = {
     outcome: 'completed', reportedUsage: null, finish: null, nativeFinish: null,
     completionChars: 0, upstreamId: null, firstTokenMs: null,
   }
 
-  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error?: ProviderError) => {
+  /** `message` is what the client sees; `end.error` keeps the upstream's own for the record. */
+  const finish = (controller: ReadableStreamDefaultController<Uint8Array>, error?: ProviderError, message = error?.message ?? '') => {
     if (ended) return
     ended = true
     if (keepalive !== undefined) clearInterval(keepalive)
@@ -53,13 +69,13 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
       end.error = error
       end.finish = 'error'
       const type = error.status === 429 ? 'rate_limit_exceeded' : 'provider_unavailable'
-      controller.enqueue(encodeData(errorChunk(o.meta, error.status >= 400 ? error.status : 502, error.message, type)))
+      send(controller, encodeData(errorChunk(o.meta, error.status >= 400 ? error.status : 502, message, type)))
     }
     const { usage, cost } = o.price(end)
-    controller.enqueue(encodeData(usageChunk(o.meta, usage, cost)))
-    controller.enqueue(DONE)
+    send(controller, encodeData(usageChunk(o.meta, usage, cost)))
+    send(controller, DONE)
     controller.close()
-    o.onEnd(end, usage, cost)
+    o.onEnd(end, usage, cost, captured)
   }
 
   return new ReadableStream<Uint8Array>({
@@ -88,7 +104,8 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
         state = result.state
         if (result.kind === 'error') {
           await reader.cancel().catch(() => {})
-          return finish(controller, result.error)
+          // §3.2.4: a 500-class upstream message is replaced with a generic one.
+          return finish(controller, result.error, result.error.status >= 500 ? 'Provider returned error' : result.error.message)
         }
         let sent = false
         for (const chunk of result.chunks) {
@@ -106,7 +123,7 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
             }
           }
           end.firstTokenMs ??= o.now() - started
-          controller.enqueue(encodeData(chunkBody(o.meta, chunk.choices, fingerprint)))
+          send(controller, encodeData(chunkBody(o.meta, chunk.choices, fingerprint)))
           sent = true
         }
         if (result.kind === 'done') {

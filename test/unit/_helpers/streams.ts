@@ -60,6 +60,10 @@ export const controllable = <T>() => {
     push: (item: T) => controller.enqueue(item),
     close: () => controller.close(),
     error: (e: unknown) => controller.error(e),
+    /** Items enqueued but not yet read by the consumer (the source's high-water mark is 1). */
+    get queued() {
+      return 1 - (controller.desiredSize ?? 1)
+    },
     get cancelled() {
       return wasCancelled
     },
