@@ -57,7 +57,7 @@ describe('openai SDK against npm start', () => {
     const seen: string[] = []
     await expect(async () => {
       for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '')
-    }).rejects.toThrow(/failed mid-stream/)
+    }).rejects.toThrow(/Provider returned error/)
     expect(seen.join('')).toContain('You')
   })
 })
