@@ -5,6 +5,10 @@ import { z } from 'zod'
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
 
+/** An optional secret; empty counts as unset, and a short one fails loudly rather than guarding weakly. */
+const secret = (minLength: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.string().min(minLength, `must be at least ${minLength} characters`).optional())
+
 /**
  * Vars and secrets other than provider keys. Every field has a default, so a
  * bare `wrangler dev` works; a bad value fails loudly, naming the variable.
@@ -35,7 +39,17 @@ export const ConfigSchema = z.object({
   FREE_REQUESTS_PER_DAY_PURCHASED: int(0, 1_000_000, 1000),
   /** Top-ups (in microdollars) after which the larger daily free quota applies ($10). */
   FREE_PURCHASE_THRESHOLD_MICRO: int(0, Number.MAX_SAFE_INTEGER, 10_000_000),
+  /** Models (ids or globs) the auto router may choose from. */
+  AUTO_ROUTER_MODELS: z
+    .string()
+    .default('openai/gpt-4o-mini,openai/gpt-4.1-mini,anthropic/claude-haiku-4.5,google/gemini-2.5-flash,meta-llama/llama-3.3-70b-instruct,deepseek/deepseek-v3.2,fake/echo')
+    .transform((s) => s.split(',').map((m) => m.trim()).filter(Boolean)),
   /** How long an Idempotency-Key's stored result is replayed. */
   IDEMPOTENCY_TTL_SECONDS: int(60, 7 * 86_400, 86_400),
+  /** Signing secrets of the top-up webhooks (docs/billing.md); unset = that webhook answers 503. */
+  STRIPE_WEBHOOK_SECRET: secret(8),
+  TOPUP_WEBHOOK_SECRET: secret(16),
+  /** Bearer token of the operator API (/api/v1/admin); unset = those routes do not exist (404). */
+  ADMIN_TOKEN: secret(16),
 })
 export type Config = z.infer<typeof ConfigSchema>

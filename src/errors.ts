@@ -20,6 +20,8 @@ const TABLE = {
   internal: [500, 'server'],
   provider_error: [502, 'provider_unavailable'],
   unavailable: [503, 'provider_overloaded'],
+  /** A feature the operator has not configured (e.g. a webhook without its secret). */
+  not_configured: [503, 'server'],
 } as const satisfies Record<string, readonly [ContentfulStatusCode, string]>
 
 export type ErrorCode = keyof typeof TABLE
@@ -31,6 +33,8 @@ export interface GatewayErrorOptions {
   status?: ContentfulStatusCode
   metadata?: Record<string, unknown>
   headers?: Record<string, string>
+  /** Top-level siblings of `error` in the body, e.g. `openrouter_metadata`. */
+  body?: Record<string, unknown>
   cause?: unknown
 }
 
@@ -38,6 +42,7 @@ export class GatewayError extends Error {
   readonly status: ContentfulStatusCode
   readonly metadata: Record<string, unknown> | undefined
   readonly headers: Record<string, string> | undefined
+  readonly body: Record<string, unknown> | undefined
 
   constructor(
     readonly code: ErrorCode,
@@ -49,6 +54,15 @@ export class GatewayError extends Error {
     this.status = options.status ?? statusOf(code)
     this.metadata = options.metadata
     this.headers = options.headers
+    this.body = options.body
+  }
+
+  /** The same error with more top-level body fields. */
+  withBody(extra: Record<string, unknown>): GatewayError {
+    return new GatewayError(this.code, this.message, {
+      status: this.status, ...(this.metadata ? { metadata: this.metadata } : {}), ...(this.headers ? { headers: this.headers } : {}),
+      body: { ...this.body, ...extra },
+    })
   }
 
   get errorType(): string {
@@ -62,6 +76,7 @@ export interface ErrorBody {
 
 /** The one OpenAI/OpenRouter error envelope: `error.code` is always the integer status. */
 export const toErrorBody = (err: GatewayError): ErrorBody => ({
+  ...err.body,
   error: {
     code: err.status,
     message: err.message,

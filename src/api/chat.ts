@@ -18,7 +18,10 @@ import { fakeUpstream } from '../providers/fake.ts'
 import type { Usage } from '../providers/types.ts'
 import { ChatRequest } from '../schemas/chat-request.ts'
 import { runAttempts, type AttemptRecord, type Transport } from '../routing/attempt.ts'
+import { routerMetadata, wantsMetadata } from '../routing/metadata.ts'
+import { needsOf } from '../routing/needs.ts'
 import { plan, type PlanError, type PlannedAttempt } from '../routing/plan.ts'
+import { parseRegions } from '../routing/regions.ts'
 import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
 import { translateStream } from '../streaming/translate.ts'
 import { completionBody, type GenerationMeta } from './chat-render.ts'
@@ -37,9 +40,12 @@ const planError = (e: PlanError): GatewayError => {
       return new GatewayError('unknown_model', `${e.model} is not a valid model ID`)
     case 'no_endpoints': {
       const reasons = [...new Set(e.skipped.map((s) => s.reason))]
-      return new GatewayError('no_endpoints', `No endpoints found for ${e.models.join(', ')}${reasons.length ? ` (excluded by: ${reasons.join(', ')})` : ''}.`, {
-        metadata: { skipped: e.skipped },
-      })
+      const region = e.regions && reasons.includes('region') ? ` in required region ${e.regions.join(', ')}` : ''
+      const breaker = reasons.length === 1 && reasons[0] === 'breaker_open'
+      return new GatewayError(breaker ? 'unavailable' : 'no_endpoints',
+        `No endpoints found for ${e.models.join(', ')}${region}${reasons.length ? ` (excluded by: ${reasons.join(', ')})` : ''}.`, {
+          metadata: { skipped: e.skipped, ...(e.regions ? { required_regions: e.regions } : {}) },
+        })
     }
   }
 }
@@ -101,9 +107,26 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
   const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
   const promptTokens = estimatePromptTokens(JSON.stringify(req.messages))
   const requested = req.max_completion_tokens ?? req.max_tokens ?? undefined
-  const planned = plan({ models, prefs: req.provider, promptTokens, maxTokens: requested }, index, providerConfigs(c.env, index), Math.random)
+  const prefer = parseRegions([c.req.header('x-provider-region'), ...(req.provider?.region ?? [])])
+  const only = parseRegions([c.req.header('x-provider-region-only'), ...(req.provider?.region_only ?? [])])
+  const badRegion = [...prefer.invalid, ...only.invalid][0]
+  if (badRegion !== undefined) throw new GatewayError('invalid_request', `Invalid region "${badRegion}": use two-letter continent (na, eu, as…) or country (us, de…) codes`)
+  const cf = c.req.raw.cf as { continent?: string; country?: string } | undefined
+  const autoPlugin = (req.plugins as { id?: string; allowed_models?: string[]; excluded_models?: string[] }[] | undefined)?.find((p) => p?.id === 'auto-router')
+  const planned = plan({
+    models,
+    prefs: req.provider,
+    route: req.route,
+    promptTokens,
+    maxTokens: requested,
+    needs: needsOf(req),
+    regions: { prefer: prefer.regions, only: only.regions },
+    ...(cf?.continent ? { caller: { continent: cf.continent.toLowerCase(), ...(cf.country ? { country: cf.country.toLowerCase() } : {}) } } : {}),
+    auto: { allowed: autoPlugin?.allowed_models ?? config.AUTO_ROUTER_MODELS, excluded: autoPlugin?.excluded_models ?? [] },
+  }, index, providerConfigs(c.env, index), Math.random)
   endTime(c, 'plan')
   if (!planned.ok) throw planError(planned.error)
+  const metadata = wantsMetadata(c.req.header('x-openrouter-metadata') ?? c.req.header('x-openrouter-experimental-metadata'))
 
   const maxCostMicro = req.max_cost ? fromDollars(req.max_cost) : undefined
   const cap = (a: PlannedAttempt) => outputCap(a, maxCostMicro, promptTokens, requested, config.MARKUP_BPS)
@@ -161,7 +184,7 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     c.executionCtx.waitUntil(record({
       ...base, served: null, status: outcome.error.status, usage: null, costMicro: 0, finish: null, nativeFinish: null, endedAt: Date.now(),
     }))
-    throw outcome.error
+    throw metadata ? outcome.error.withBody({ openrouter_metadata: routerMetadata(planned, outcome.records, null) }) : outcome.error
   }
 
   const served = outcome.attempt
@@ -175,7 +198,10 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     const first = body.choices[0]
     const usage = body.usage ?? estimateUsage(promptTokens, (first?.message.content?.length ?? 0) + (first?.message.reasoning?.length ?? 0))
     const cost = price(usage, first?.finish_reason ?? null)
-    const json = JSON.stringify(completionBody(meta, body, usage, cost))
+    const json = JSON.stringify({
+      ...completionBody(meta, body, usage, cost),
+      ...(metadata ? { openrouter_metadata: routerMetadata(planned, outcome.records, served) } : {}),
+    })
     c.executionCtx.waitUntil(record({
       ...base, served, status: 200, usage, costMicro: cost.total, upstreamId: body.upstreamId,
       finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null,
@@ -195,6 +221,7 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     keepaliveMs: config.KEEPALIVE_INTERVAL_MS,
     now: Date.now,
     capture: idempotency !== undefined,
+    ...(metadata ? { final: () => ({ openrouter_metadata: routerMetadata(planned, outcome.records, served) }) } : {}),
     price: (end) => {
       const usage = end.reportedUsage ?? estimateUsage(promptTokens, end.completionChars)
       // A cancelled stream pays for what it produced; one cancelled before any token is insured.

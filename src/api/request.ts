@@ -15,7 +15,12 @@ export const parseBody = <S extends z.ZodType>(text: string, schema: S): z.infer
   } catch {
     throw new GatewayError('invalid_request', 'Invalid JSON in request body')
   }
-  const result = schema.safeParse(json)
+  return validate(json, schema)
+}
+
+/** Validate an already-parsed value (a body, a query, path params) the same way. */
+export const validate = <S extends z.ZodType>(value: unknown, schema: S): z.infer<S> => {
+  const result = schema.safeParse(value)
   if (!result.success) {
     const issues = result.error.issues.slice(0, 5).map((i) => ({ path: pathOf(i.path), message: i.message }))
     const first = issues[0]

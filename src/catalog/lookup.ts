@@ -8,6 +8,8 @@ import { adapterFor } from '../providers/registry.ts'
 export interface CatalogIndex {
   catalog: Catalog
   models: Map<string, Model>
+  /** Alias ids (lower-cased) → model. */
+  aliases: Map<string, Model>
   providers: Map<string, Provider>
   /** Provider id and display name, lower-cased → provider (routing preferences accept both). */
   providerNames: Map<string, Provider>
@@ -22,6 +24,7 @@ export const buildIndex = (catalog: Catalog): CatalogIndex => {
   return {
     catalog,
     models: new Map(catalog.models.map((m) => [m.id, m])),
+    aliases: new Map(catalog.models.flatMap((m) => (m.aliases ?? []).map((a) => [a.toLowerCase(), m] as const))),
     providers: new Map(catalog.providers.map((p) => [p.id, p])),
     providerNames,
   }

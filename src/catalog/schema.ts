@@ -103,6 +103,8 @@ export const ModelSchema = z.strictObject({
   tokenizer: z.string(),
   instruct_type: z.string().nullable().optional(),
   knowledge_cutoff: z.string().nullable().optional(),
+  /** Other ids that resolve to this model, e.g. `~anthropic/claude-sonnet-latest`. */
+  aliases: z.array(z.string()).optional(),
   reasoning: z
     .strictObject({
       mandatory: z.boolean(),

@@ -21,7 +21,7 @@ import {
 import { OpenAIChunk, OpenAIError, OpenAIResponse, type OpenAIUsage } from './wire/openai.ts'
 
 /** Request parameters that an endpoint may or may not support (COMPAT.md §2.1: unsupported ones are dropped). */
-const OPTIONAL_PARAMS = new Set([
+export const OPTIONAL_PARAMS = new Set([
   'temperature', 'top_p', 'top_k', 'min_p', 'top_a', 'frequency_penalty', 'presence_penalty', 'repetition_penalty',
   'max_tokens', 'max_completion_tokens', 'logit_bias', 'logprobs', 'top_logprobs', 'seed', 'response_format', 'stop',
   'tools', 'tool_choice', 'parallel_tool_calls', 'prediction', 'web_search_options', 'verbosity', 'service_tier',

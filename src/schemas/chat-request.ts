@@ -154,6 +154,7 @@ export const ChatRequest = z.looseObject({
   usage: z.looseObject({ include: z.boolean().optional() }).nullish(),
   transforms: z.array(z.string()).nullish(),
   debug: z.looseObject({ echo_upstream_body: z.boolean().optional() }).nullish(),
+  plugins: z.array(z.looseObject({ id: z.string() })).nullish(),
   /** Switchboard: the most this request may cost, in USD. Caps the hold and the output length. */
   max_cost: z.number().positive().nullish(),
 })

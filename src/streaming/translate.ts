@@ -32,6 +32,8 @@ export interface TranslateOptions {
   onEnd: (end: StreamEnd, usage: Usage, cost: Cost, captured?: string) => void
   now: () => number
   capture?: boolean
+  /** Extra top-level fields for the final (usage) chunk, e.g. `openrouter_metadata`. */
+  final?: () => Record<string, unknown>
 }
 
 /** Replays are stored in the account gate; a stream longer than this is not stored. */
@@ -72,7 +74,7 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
       send(controller, encodeData(errorChunk(o.meta, error.status >= 400 ? error.status : 502, message, type)))
     }
     const { usage, cost } = o.price(end)
-    send(controller, encodeData(usageChunk(o.meta, usage, cost)))
+    send(controller, encodeData({ ...usageChunk(o.meta, usage, cost), ...o.final?.() }))
     send(controller, DONE)
     controller.close()
     o.onEnd(end, usage, cost, captured)

@@ -119,7 +119,7 @@ describe('plan: filters (table)', () => {
         { model: 'acme/chat', provider: 'mid', reason: 'not_in_only' },
         { model: 'acme/chat', provider: 'pricey', reason: 'not_in_only' },
         NOKEY,
-        { model: 'acme/chat', provider: 'mid', reason: 'not_in_only' },
+        { model: 'acme/chat', provider: 'mid/turbo', reason: 'not_in_only' },
       ],
     },
     {
@@ -157,7 +157,7 @@ describe('plan: filters (table)', () => {
         { model: 'acme/chat', provider: 'cheap', reason: 'ignored' },
         { model: 'acme/chat', provider: 'mid', reason: 'ignored' },
         NOKEY,
-        { model: 'acme/chat', provider: 'mid', reason: 'ignored' },
+        { model: 'acme/chat', provider: 'mid/turbo', reason: 'ignored' },
       ],
     },
     {
@@ -168,7 +168,7 @@ describe('plan: filters (table)', () => {
         { model: 'acme/chat', provider: 'mid', reason: 'data_policy' },
         { model: 'acme/chat', provider: 'pricey', reason: 'data_policy' },
         NOKEY,
-        { model: 'acme/chat', provider: 'mid', reason: 'data_policy' },
+        { model: 'acme/chat', provider: 'mid/turbo', reason: 'data_policy' },
       ],
     },
     { name: 'data_collection allow changes nothing', prefs: { data_collection: 'allow' }, want: CHAT_ALL, skips: [NOKEY] },
@@ -180,7 +180,7 @@ describe('plan: filters (table)', () => {
         { model: 'acme/chat', provider: 'mid', reason: 'data_policy' },
         { model: 'acme/chat', provider: 'pricey', reason: 'data_policy' },
         NOKEY,
-        { model: 'acme/chat', provider: 'mid', reason: 'data_policy' },
+        { model: 'acme/chat', provider: 'mid/turbo', reason: 'data_policy' },
       ],
     },
     {
@@ -190,7 +190,7 @@ describe('plan: filters (table)', () => {
       skips: [
         { model: 'acme/chat', provider: 'pricey', reason: 'max_price' },
         NOKEY,
-        { model: 'acme/chat', provider: 'mid', reason: 'max_price' },
+        { model: 'acme/chat', provider: 'mid/turbo', reason: 'max_price' },
       ],
     },
     {
@@ -209,13 +209,13 @@ describe('plan: filters (table)', () => {
       name: 'context_length: prompt + max_tokens must fit',
       extra: { promptTokens: 7000, maxTokens: 2000 }, // 9000 > 8192 (turbo)
       want: ['acme/chat@cheap', 'acme/chat@mid', 'acme/chat@pricey'],
-      skips: [NOKEY, { model: 'acme/chat', provider: 'mid', reason: 'context_length' }],
+      skips: [NOKEY, { model: 'acme/chat', provider: 'mid/turbo', reason: 'context_length' }],
     },
     {
       name: 'context_length: exactly full still fits; one more token does not',
       extra: { promptTokens: 28_672, maxTokens: 4096 }, // = 32_768 (cheap) → fits
       want: ['acme/chat@cheap', 'acme/chat@mid', 'acme/chat@pricey'],
-      skips: [NOKEY, { model: 'acme/chat', provider: 'mid', reason: 'context_length' }],
+      skips: [NOKEY, { model: 'acme/chat', provider: 'mid/turbo', reason: 'context_length' }],
     },
     {
       name: 'context_length: over the cheap endpoint too',
@@ -224,7 +224,7 @@ describe('plan: filters (table)', () => {
       skips: [
         { model: 'acme/chat', provider: 'cheap', reason: 'context_length' },
         NOKEY,
-        { model: 'acme/chat', provider: 'mid', reason: 'context_length' },
+        { model: 'acme/chat', provider: 'mid/turbo', reason: 'context_length' },
       ],
     },
   ]
@@ -275,7 +275,7 @@ describe('plan: ordering', () => {
     expect(skipped(p)).toEqual([
       { model: 'acme/chat', provider: 'mid', reason: 'not_in_order' },
       NOKEY,
-      { model: 'acme/chat', provider: 'mid', reason: 'not_in_order' },
+      { model: 'acme/chat', provider: 'mid/turbo', reason: 'not_in_order' },
     ])
   })
 
