@@ -19,6 +19,8 @@ export interface FakeOptions {
   retry_after: number
   /** Never answer (until the caller gives up, or `hang_ms` passes). */
   hang: boolean
+  /** Fail the connection before any response (as a reset socket does). */
+  reset: boolean
   hang_ms: number
   /** Stream only: cut the connection after this many content chunks. */
   break_after: number
@@ -31,7 +33,7 @@ export interface FakeOptions {
 }
 
 const DEFAULTS: FakeOptions = {
-  latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, hang_ms: 120_000,
+  latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, hang_ms: 120_000, reset: false,
   break_after: -1, error_after: -1, no_usage: false, on: '',
 }
 
@@ -245,6 +247,7 @@ export const createFakeUpstream = (defaults: Partial<FakeOptions> = {}) =>
     const options = fakeOptions(body, defaults)
     const faulty = options.on === '' || options.on === url.hostname.split('.')[0]
     await sleep(options.latency_ms, request.signal)
+    if (faulty && options.reset) throw new TypeError('fake upstream: connection reset')
     if (faulty && options.hang) {
       // Hold the request open until the caller aborts it (bounded, so nothing leaks forever).
       await sleep(options.hang_ms, request.signal)

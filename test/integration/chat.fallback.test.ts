@@ -92,3 +92,36 @@ describe('fallback', () => {
     expect(body).toMatchObject({ model: 'openai/gpt-4o-mini', provider: 'OpenAI', choices: [{ message: { content: 'You said: via openai.test' } }] })
   })
 })
+
+describe('connections and cancellation', () => {
+  it('moves on after a connection reset before the first byte', async () => {
+    const { accountId, key } = await seedAccount()
+    const res = await chat(key, ask('[[fake reset on=fake]]'))
+    const body = await res.json<any>()
+    expect(res.status).toBe(200)
+    expect(body.provider).toBe('Switchboard Fake EU')
+    await flush(accountId)
+    const row = await generationRow(body.id)
+    expect(row?.attempts).toMatchObject([{ provider: 'fake', status: null, error: expect.stringMatching(/connection/) }, { provider: 'fake-eu', status: 200 }])
+  })
+
+  it('a client that stops reading cancels the upstream and pays only for what was produced', async () => {
+    const { accountId, key } = await seedAccount()
+    const res = await chat(key, {
+      model: 'fake/story', stream: true, provider: { order: ['fake'] }, fake: { tokens: 400, tps: 50 },
+      messages: [{ role: 'user', content: 'a long story' }],
+    })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    while (!text.includes('"content"')) text += decoder.decode((await reader.read()).value)
+    await reader.cancel()
+    await flush(accountId)
+    const row = await generationRow(res.headers.get('x-generation-id')!)
+    expect(row).toMatchObject({ cancelled: true, status: 200 })
+    // Usage was never reported by the upstream, so it is estimated from what was sent: a little, not 400 tokens.
+    expect(row!.tokensCompletion).toBeGreaterThan(0)
+    expect(row!.tokensCompletion).toBeLessThan(100)
+    expect(row!.costMicro).toBeGreaterThan(0)
+  })
+})
