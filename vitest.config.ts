@@ -30,6 +30,10 @@ export default defineConfig(async () => {
                   UPSTREAM_TTFB_TIMEOUT_MS: '1500',
                   UPSTREAM_TIMEOUT_MS: '1500',
                   FLUSH_DELAY_MS: '0',
+                  // Test-only secrets of the webhooks and the operator API (test/helpers/secrets.ts).
+                  STRIPE_WEBHOOK_SECRET: 'whsec_test_switchboard',
+                  TOPUP_WEBHOOK_SECRET: 'topup_test_secret_switchboard',
+                  ADMIN_TOKEN: 'admin_test_token_switchboard',
                 },
                 outboundService: fakeUpstreams,
               },
@@ -38,7 +42,7 @@ export default defineConfig(async () => {
           test: {
             name: 'workers',
             include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
-            setupFiles: ['./test/setup/apply-migrations.ts'],
+            setupFiles: ['./test/setup/apply-migrations.ts', './test/setup/reset-health.ts'],
           },
         },
         {

@@ -12,15 +12,16 @@ import { sha256Hex } from '../lib/crypto.ts'
 import { generationId } from '../lib/ids.ts'
 import { fromDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
-import { gateFor, healthFor } from '../objects/clients.ts'
+import { gateFor } from '../objects/clients.ts'
 import type { Replay } from '../objects/account-gate.ts'
 import { fakeUpstream } from '../providers/fake.ts'
 import type { Usage } from '../providers/types.ts'
 import { ChatRequest } from '../schemas/chat-request.ts'
-import { runAttempts, type AttemptRecord, type Transport } from '../routing/attempt.ts'
+import { runAttempts, type Transport } from '../routing/attempt.ts'
 import { routerMetadata, wantsMetadata } from '../routing/metadata.ts'
 import { needsOf } from '../routing/needs.ts'
-import { plan, type PlanError, type PlannedAttempt } from '../routing/plan.ts'
+import { healthView, probeAllowed, refreshStale, reportAttempts, reportsFromAttempts } from '../routing/health.ts'
+import { endpointKey, plan, type PlanError, type PlannedAttempt } from '../routing/plan.ts'
 import { parseRegions } from '../routing/regions.ts'
 import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
 import { translateStream } from '../streaming/translate.ts'
@@ -69,19 +70,6 @@ const requestFacts = (c: Context<AppEnv>, req: ChatRequest, startedAt: number): 
   externalUser: req.user ?? null,
 })
 
-/** Fire-and-forget health reports, one per attempt, after the response (DESIGN.md, Provider health). */
-const reportHealth = (env: Env, records: AttemptRecord[], ttfbMs?: number) =>
-  Promise.allSettled(
-    records.map((r) =>
-      healthFor(env, `${r.model}@${r.endpoint}`).report({
-        ok: r.status !== null && r.status < 400,
-        latencyMs: r.latency_ms,
-        ...(ttfbMs !== undefined && r.status !== null && r.status < 400 ? { ttfbMs } : {}),
-        at: Date.now(),
-      }),
-    ),
-  )
-
 const replayResponse = (r: Replay['replay']) =>
   new Response(r.body, { status: r.status, headers: { 'content-type': r.contentType, 'idempotent-replayed': 'true' } })
 
@@ -113,8 +101,12 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
   if (badRegion !== undefined) throw new GatewayError('invalid_request', `Invalid region "${badRegion}": use two-letter continent (na, eu, as…) or country (us, de…) codes`)
   const cf = c.req.raw.cf as { continent?: string; country?: string } | undefined
   const autoPlugin = (req.plugins as { id?: string; allowed_models?: string[]; excluded_models?: string[] }[] | undefined)?.find((p) => p?.id === 'auto-router')
+  const now = Date.now()
   const planned = plan({
     models,
+    now,
+    health: healthView(now),
+    probe: (k) => probeAllowed(k, now),
     prefs: req.provider,
     route: req.route,
     promptTokens,
@@ -176,7 +168,15 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     now: Date.now,
   })
   endTime(c, 'upstream')
-  c.executionCtx.waitUntil(reportHealth(c.env, outcome.records, outcome.ok ? outcome.ttfbMs : undefined))
+  // Health is learned after the response, never awaited before an upstream call (I4).
+  const candidates = [
+    ...planned.attempts.map(endpointKey),
+    ...planned.skipped.filter((s) => s.reason === 'breaker_open').map((s) => `${s.model}@${s.provider}`),
+  ]
+  c.executionCtx.waitUntil(refreshStale(c.env, candidates, Date.now()))
+  // A stream's served attempt is reported when the stream ends (time to first token, throughput).
+  const settledNow = outcome.ok && outcome.kind === 'stream' ? outcome.records.slice(0, -1) : outcome.ok ? [] : outcome.records
+  if (settledNow.length) c.executionCtx.waitUntil(reportAttempts(c.env, reportsFromAttempts(settledNow, Date.now())))
 
   const base = { cancelled: false, attempts: outcome.records, upstreamId: null, generationTimeMs: null }
   if (!outcome.ok) {
@@ -202,6 +202,9 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
       ...completionBody(meta, body, usage, cost),
       ...(metadata ? { openrouter_metadata: routerMetadata(planned, outcome.records, served) } : {}),
     })
+    c.executionCtx.waitUntil(reportAttempts(c.env, reportsFromAttempts(outcome.records, Date.now(), {
+      ttftMs: outcome.ttfbMs, completionTokens: usage.completion_tokens, generationMs: outcome.ttfbMs,
+    })))
     c.executionCtx.waitUntil(record({
       ...base, served, status: 200, usage, costMicro: cost.total, upstreamId: body.upstreamId,
       finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null,
@@ -230,11 +233,19 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     },
     onEnd: (end, usage, cost, captured) => {
       const ok = end.outcome === 'completed'
-      void record({
+      const endedAt = Date.now()
+      const last = outcome.records.slice(-1).map((r) => (end.outcome === 'error' ? { ...r, status: end.error?.status ?? 502 } : r))
+      const health = end.outcome === 'cancelled' ? Promise.resolve() : reportAttempts(c.env, reportsFromAttempts(last, endedAt, {
+        ttftMs: end.firstTokenMs === null ? null : outcome.ttfbMs + end.firstTokenMs,
+        completionTokens: usage.completion_tokens,
+        generationMs: end.firstTokenMs === null ? null : endedAt - startedAt - outcome.ttfbMs - end.firstTokenMs,
+      }))
+      const charged = record({
         ...base, served, status: end.outcome === 'error' ? (end.error?.status ?? 502) : 200, usage, costMicro: cost.total,
         upstreamId: end.upstreamId, finish: end.finish, nativeFinish: end.nativeFinish, cancelled: end.outcome === 'cancelled',
-        generationTimeMs: end.firstTokenMs, endedAt: Date.now(),
-      }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined).finally(settled)
+        generationTimeMs: end.firstTokenMs, endedAt,
+      }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined)
+      void Promise.allSettled([charged, health]).finally(settled)
       if (end.outcome === 'cancelled') outcome.abort.abort()
     },
   })

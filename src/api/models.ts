@@ -6,6 +6,8 @@ import type { Endpoint, Model, Pricing, Provider } from '../catalog/schema.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { perTokenDollars } from '../lib/money.ts'
+import { healthFor } from '../objects/clients.ts'
+import type { EndpointStats } from '../objects/provider-health.ts'
 
 /** USD-per-token strings, as /models shows prices (the request fee is whole microdollars). */
 export const publicPricing = (p: Pricing) => ({
@@ -59,7 +61,7 @@ const modelRow = (m: Model, configs: Map<string, ProviderConfig>) => {
   }
 }
 
-const endpointRow = (m: Model, e: Endpoint, p: Provider, config: ProviderConfig | undefined) => ({
+const endpointRow = (m: Model, e: Endpoint, p: Provider, config: ProviderConfig | undefined, stats: EndpointStats | null) => ({
   name: `${p.name} | ${m.id}`,
   model_id: m.canonical_slug ?? m.id,
   model_name: m.name,
@@ -73,16 +75,21 @@ const endpointRow = (m: Model, e: Endpoint, p: Provider, config: ProviderConfig 
   supported_parameters: e.supported_parameters,
   supports_implicit_caching: e.pricing.cache_read !== undefined,
   supports_tool_choice: { auto: e.capabilities.tools, none: e.capabilities.tools, required: e.capabilities.tool_choice, function: e.capabilities.tool_choice },
-  // 0 = serving; -10 = cannot serve here (no secret configured, or its protocol is not supported yet).
-  status: config?.unavailable ? -10 : 0,
+  // 0 = serving; -1 = breaker open or half-open (probing); -10 = cannot serve here (no secret configured, or its protocol is not supported yet).
+  status: config?.unavailable ? -10 : stats && stats.health.breaker !== 'closed' ? -1 : 0,
   ...(config?.unavailable ? { unavailable_reason: config.unavailable } : {}),
   regions: e.regions,
-  uptime_last_5m: null,
-  uptime_last_30m: null,
-  uptime_last_1d: null,
-  latency_last_30m: null,
-  throughput_last_30m: null,
+  // Live, from the endpoint's health object; null until it has samples.
+  uptime_last_5m: stats?.uptime.last5m ?? null,
+  uptime_last_30m: stats?.uptime.last30m ?? null,
+  uptime_last_1d: stats?.uptime.last1d ?? null,
+  latency_last_30m: stats?.latency ?? null,
+  throughput_last_30m: stats?.throughput ?? null,
 })
+
+/** One RPC per endpoint, in parallel (this route is not on the hot path); a failed read shows no stats. */
+const endpointStats = (env: Env, keys: string[], now: number) =>
+  Promise.all(keys.map((k) => healthFor(env, k).stats(now).catch(() => null)))
 
 const csv = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean) ?? []
 
@@ -113,12 +120,17 @@ export const models = new Hono<AppEnv>()
       total_count: rows.length,
     })
   })
-  .get('/models/:author/:slug/endpoints', (c) => {
+  .get('/models/:author/:slug/endpoints', async (c) => {
     const index = catalogIndex()
     const id = `${c.req.param('author')}/${c.req.param('slug')}`
     const model = index.models.get(id)
     if (!model) throw new GatewayError('not_found', `Model ${id} not found`)
     const configs = providerConfigs(c.env, index)
+    const listed = model.endpoints.flatMap((e) => {
+      const provider = index.providers.get(e.provider)
+      return provider ? [{ e, provider }] : []
+    })
+    const stats = await endpointStats(c.env, listed.map(({ e, provider }) => `${model.id}@${e.tag ?? provider.id}`), Date.now())
     return c.json({
       data: {
         id: model.id,
@@ -126,10 +138,7 @@ export const models = new Hono<AppEnv>()
         created: model.created,
         description: model.description,
         architecture: architecture(model),
-        endpoints: model.endpoints.flatMap((e) => {
-          const provider = index.providers.get(e.provider)
-          return provider ? [endpointRow(model, e, provider, configs.get(e.provider))] : []
-        }),
+        endpoints: listed.map(({ e, provider }, i) => endpointRow(model, e, provider, configs.get(e.provider), stats[i] ?? null)),
       },
     })
   })

@@ -1,51 +1,174 @@
-// Provider health: one Durable Object per provider endpoint. It keeps exponentially
-// weighted success rate, latency and time to first token from fire-and-forget
-// reports sent after responses. (Routing reads it through an isolate snapshot.)
+// Provider health: one Durable Object per provider endpoint (`<model>@<tag>`). It
+// takes fire-and-forget reports of attempts (never awaited before an upstream call,
+// DESIGN.md I4), keeps per-minute uptime buckets for 24 h and a bounded window of
+// recent samples for percentiles, and runs the circuit breaker (health-stats.ts),
+// whose open → half_open step is an alarm at openUntil.
 import { DurableObject } from 'cloudflare:workers'
+import {
+  applyAttempt, BREAKER, effectiveBreaker, initialBreaker, onAlarm, percentiles, roundTo, throughputOf,
+  type BreakerState, type EndpointHealth, type Outcome, type Percentiles,
+} from './health-stats.ts'
+
+export type { Breaker, EndpointHealth, Percentiles } from './health-stats.ts'
 
 export interface HealthReport {
+  /** The endpoint did its job (a 2xx, or a 4xx caused by the request). */
   ok: boolean
+  status: number | null
+  /** The whole attempt, start to response headers (stream) or body (non-stream). */
   latencyMs: number
-  /** Upstream time to first byte, when the attempt got that far. */
-  ttfbMs?: number
+  /** Time to first token (streams), preferred over latencyMs for latency percentiles. */
+  ttftMs?: number
+  completionTokens?: number
+  /** ms spent generating those tokens, for throughput. */
+  generationMs?: number
+  /** A 429: neutral for uptime and the breaker. Defaults to status === 429. */
+  rateLimited?: boolean
+  /** Injected clock: every timestamp the object keeps comes from here. */
   at: number
 }
 
-export interface HealthSnapshot {
-  samples: number
-  successRate: number
-  latencyMs: number | null
-  ttfbMs: number | null
-  lastFailureAt: number | null
+export interface EndpointStats {
+  health: EndpointHealth
+  /** Percent of attempts that succeeded, 429s excluded; null with no attempts in the window. */
+  uptime: { last5m: number | null; last30m: number | null; last1d: number | null }
+  /** Seconds (time to first token where known, else the attempt's latency), last 30 m. */
+  latency: Percentiles | null
+  /** Tokens per second, last 30 m. */
+  throughput: Percentiles | null
+  counts: { last5m: number; last30m: number; last1d: number; rateLimited1d: number; latency: number; throughput: number }
 }
 
-/** Weight of a new sample in the moving averages. */
-const ALPHA = 0.1
+const MINUTE = 60_000
+const DAY = 24 * 60 * MINUTE
+/** Recent samples kept for percentiles and the breaker's failure-rate window. */
+const MAX_SAMPLES = 200
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS buckets (minute INTEGER PRIMARY KEY, ok INTEGER NOT NULL, fail INTEGER NOT NULL, limited INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS samples (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, ok INTEGER NOT NULL, latency REAL, throughput REAL);
+  CREATE INDEX IF NOT EXISTS samples_at ON samples (at);
+`
+
+const outcomeOf = (r: HealthReport): Outcome => {
+  const limited = r.rateLimited ?? r.status === 429
+  if (limited) return BREAKER.countRateLimited ? 'fail' : 'neutral'
+  return r.ok ? 'ok' : 'fail'
+}
 
 export class ProviderHealth extends DurableObject<Env> {
-  private health: HealthSnapshot = { samples: 0, successRate: 1, latencyMs: null, ttfbMs: null, lastFailureAt: null }
+  private readonly sql: SqlStorage
+  private state: BreakerState = initialBreaker(0)
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
+    this.sql = ctx.storage.sql
     void ctx.blockConcurrencyWhile(async () => {
-      this.health = (await ctx.storage.get<HealthSnapshot>('health')) ?? this.health
+      this.sql.exec(SCHEMA)
+      const row = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = 'breaker'`).toArray()[0]
+      if (row) this.state = JSON.parse(row.v) as BreakerState
     })
   }
 
-  async report(r: HealthReport): Promise<void> {
-    const h = this.health
-    const ewma = (prev: number | null, value: number) => (prev === null ? value : prev + ALPHA * (value - prev))
-    this.health = {
-      samples: h.samples + 1,
-      successRate: h.samples === 0 ? Number(r.ok) : h.successRate + ALPHA * (Number(r.ok) - h.successRate),
-      latencyMs: r.ok ? ewma(h.latencyMs, r.latencyMs) : h.latencyMs,
-      ttfbMs: r.ok && r.ttfbMs !== undefined ? ewma(h.ttfbMs, r.ttfbMs) : h.ttfbMs,
-      lastFailureAt: r.ok ? h.lastFailureAt : r.at,
+  /** Records one attempt and returns the new snapshot (the caller caches it). */
+  async report(r: HealthReport): Promise<EndpointHealth> {
+    const outcome = outcomeOf(r)
+    const minute = Math.floor(r.at / MINUTE)
+    this.sql.exec(
+      `INSERT INTO buckets (minute, ok, fail, limited) VALUES (?, ?, ?, ?)
+       ON CONFLICT (minute) DO UPDATE SET ok = ok + excluded.ok, fail = fail + excluded.fail, limited = limited + excluded.limited`,
+      minute, Number(outcome === 'ok'), Number(outcome === 'fail'), Number(outcome === 'neutral'),
+    )
+    this.sql.exec('DELETE FROM buckets WHERE minute <= ?', Math.floor((r.at - DAY) / MINUTE))
+    const throughput = throughputOf(r.completionTokens, r.generationMs)
+    if (outcome !== 'neutral') {
+      const latency = outcome === 'ok' ? (r.ttftMs ?? r.latencyMs) : null
+      const cursor = this.sql.exec<{ id: number }>(
+        'INSERT INTO samples (at, ok, latency, throughput) VALUES (?, ?, ?, ?) RETURNING id',
+        r.at, Number(outcome === 'ok'), latency, outcome === 'ok' ? (throughput ?? null) : null,
+      )
+      this.sql.exec('DELETE FROM samples WHERE id <= ?', cursor.one().id - MAX_SAMPLES)
     }
-    await this.ctx.storage.put('health', this.health)
+    const recent = this.sql.exec<{ attempts: number; failures: number }>(
+      'SELECT COUNT(*) AS attempts, COALESCE(SUM(1 - ok), 0) AS failures FROM samples WHERE at > ? AND at <= ?',
+      r.at - BREAKER.windowMs, r.at,
+    ).one()
+    const before = this.state
+    const facts = { outcome, at: r.at, latencyMs: r.latencyMs, ...(r.ttftMs !== undefined ? { ttftMs: r.ttftMs } : {}), ...(throughput !== undefined ? { throughput } : {}) }
+    this.save(applyAttempt(before, facts, recent))
+    if (this.state.breaker === 'open' && this.state.openUntil !== before.openUntil && this.state.openUntil !== null) {
+      await this.ctx.storage.setAlarm(this.state.openUntil)
+    }
+    return this.health(r.at)
   }
 
-  async snapshot(): Promise<HealthSnapshot> {
-    return this.health
+  async snapshot(now: number = Date.now()): Promise<EndpointHealth> {
+    return this.health(now)
+  }
+
+  /** Forget everything: an operator's fresh start for an endpoint after its provider is fixed (and tests' clean slate). */
+  async reset(): Promise<void> {
+    this.sql.exec('DELETE FROM meta; DELETE FROM buckets; DELETE FROM samples;')
+    await this.ctx.storage.deleteAlarm()
+    this.state = initialBreaker(0)
+  }
+
+  /** Uptime, latency and throughput for the endpoints list (not on the hot path). */
+  async stats(now: number = Date.now()): Promise<EndpointStats> {
+    const window = (ms: number) => this.window(now, ms)
+    const [m5, m30, d1] = [window(5 * MINUTE), window(30 * MINUTE), window(DAY)]
+    const uptime = (w: { ok: number; fail: number }) => (w.ok + w.fail === 0 ? null : roundTo(2)((100 * w.ok) / (w.ok + w.fail)))
+    const recent = this.sql.exec<{ latency: number | null; throughput: number | null }>(
+      'SELECT latency, throughput FROM samples WHERE ok = 1 AND at > ? AND at <= ?', now - 30 * MINUTE, now,
+    ).toArray()
+    const latencies = recent.flatMap((s) => (s.latency === null ? [] : [s.latency / 1000]))
+    const throughputs = recent.flatMap((s) => (s.throughput === null ? [] : [s.throughput]))
+    return {
+      health: this.health(now),
+      uptime: { last5m: uptime(m5), last30m: uptime(m30), last1d: uptime(d1) },
+      latency: percentiles(latencies, roundTo(3)),
+      throughput: percentiles(throughputs, roundTo(2)),
+      counts: {
+        last5m: m5.ok + m5.fail, last30m: m30.ok + m30.fail, last1d: d1.ok + d1.fail, rateLimited1d: d1.limited,
+        latency: latencies.length, throughput: throughputs.length,
+      },
+    }
+  }
+
+  /** At openUntil: open → half_open. Alarms fire at their time, so no clock check here. */
+  override async alarm(): Promise<void> {
+    this.save(onAlarm(this.state))
+  }
+
+  private save(state: BreakerState) {
+    this.state = state
+    this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('breaker', ?)`, JSON.stringify(state))
+  }
+
+  /** Sums of the minute buckets covering the last `ms` up to `now`. */
+  private window(now: number, ms: number) {
+    const last = Math.floor(now / MINUTE)
+    return this.sql.exec<{ ok: number; fail: number; limited: number }>(
+      'SELECT COALESCE(SUM(ok), 0) AS ok, COALESCE(SUM(fail), 0) AS fail, COALESCE(SUM(limited), 0) AS limited FROM buckets WHERE minute > ? AND minute <= ?',
+      last - ms / MINUTE, last,
+    ).one()
+  }
+
+  private health(now: number): EndpointHealth {
+    const s = this.state
+    const w = this.window(now, 5 * MINUTE)
+    const breaker = effectiveBreaker(s.breaker, s.openUntil, now)
+    return {
+      breaker,
+      openUntil: breaker === 'open' ? s.openUntil : null,
+      successRate: w.ok + w.fail === 0 ? 1 : w.ok / (w.ok + w.fail),
+      latencyMs: s.latencyMs,
+      ttftMs: s.ttftMs,
+      throughput: s.throughput,
+      lastFailureAt: s.lastFailureAt,
+      samples: w.ok + w.fail,
+      updatedAt: s.updatedAt,
+    }
   }
 }
