@@ -103,6 +103,13 @@ export class ProviderHealth extends DurableObject<Env> {
     return this.health(r.at)
   }
 
+  /** Several attempts in one round trip (isolates batch their successes), in order. */
+  async reportMany(reports: HealthReport[]): Promise<EndpointHealth> {
+    let last: EndpointHealth | undefined
+    for (const r of reports) last = await this.report(r)
+    return last ?? this.health(Date.now())
+  }
+
   async snapshot(now: number = Date.now()): Promise<EndpointHealth> {
     return this.health(now)
   }

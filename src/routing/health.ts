@@ -118,11 +118,46 @@ export const probeAllowed = (endpointKey: string, now: number): boolean => {
   return true
 }
 
-/** Fire-and-forget (waitUntil): one RPC per attempt; each reply refreshes the cache. */
+/** Successes wait up to this long to share one round trip per endpoint; failures go at once. */
+export const REPORT_BATCH_MS = 1_000
+const pending = new Map<string, HealthReport[]>()
+/** When the pending flush was scheduled; a flush whose request died is replaced after a while. */
+let flushScheduledAt: number | null = null
+/** More pending reports than this for one endpoint go at once. */
+const MAX_PENDING = 100
+
+/** PURE: must this endpoint's reports go now? A failure, or a breaker not known to be closed, cannot wait. */
+export const isUrgent = (reports: HealthReport[], cached: EndpointHealth | undefined): boolean =>
+  (cached !== undefined && cached.breaker !== 'closed') ||
+  reports.some((r) => !r.ok && !(r.rateLimited ?? r.status === 429))
+
+const send = async (env: Env, key: string) => {
+  const reports = pending.get(key)
+  pending.delete(key)
+  if (reports?.length) remember(key, await healthFor(env, key).reportMany(reports), reports[reports.length - 1]?.at ?? Date.now())
+}
+
+/**
+ * Fire-and-forget (waitUntil). Urgent reports go at once; successes are batched per
+ * endpoint for REPORT_BATCH_MS, so a busy endpoint costs one round trip a second, not
+ * one per request. The call that finds no flush scheduled waits and sends everything
+ * pending; the others return at once (a promise shared across requests could hang them).
+ */
 export const reportAttempts = async (env: Env, reports: EndpointReport[]): Promise<void> => {
-  await Promise.allSettled(
-    reports.map(async ({ endpointKey, report }) => remember(endpointKey, await healthFor(env, endpointKey).report(report), report.at)),
-  )
+  const now: string[] = []
+  for (const { endpointKey, report } of reports) {
+    const list = pending.get(endpointKey) ?? []
+    list.push(report)
+    pending.set(endpointKey, list)
+    if (list.length >= MAX_PENDING || isUrgent(list, cache.get(endpointKey)?.health)) now.push(endpointKey)
+  }
+  await Promise.allSettled([...new Set(now)].map((k) => send(env, k)))
+  const at = Date.now()
+  if (pending.size === 0 || (flushScheduledAt !== null && at - flushScheduledAt < 5 * REPORT_BATCH_MS)) return
+  flushScheduledAt = at
+  await new Promise((resolve) => setTimeout(resolve, REPORT_BATCH_MS))
+  flushScheduledAt = null
+  await Promise.allSettled([...pending.keys()].map((k) => send(env, k)))
 }
 
 /**
@@ -150,6 +185,8 @@ export const cachedKeys = (): string[] => [...cache.keys()]
 
 export const resetHealthCache = (): void => {
   cache.clear()
+  pending.clear()
+  flushScheduledAt = null
   probes.clear()
   refreshing.clear()
 }
