@@ -1,5 +1,6 @@
-// `npm start`: apply local D1 migrations, seed a dev account and key (idempotently),
-// then run the gateway in workerd with `wrangler dev`, and print where it is.
+// `npm start`: apply local D1 migrations, seed a dev account with an inference key and
+// a management key (idempotently), then run the gateway in workerd with `wrangler dev`,
+// and print where it is. A local ADMIN_TOKEN is made once, for `npm run admin`.
 // Everything is local: no Cloudflare account, no network.
 //
 //   npm start -- [--port 8787] [--persist-to .wrangler/state]
@@ -14,6 +15,7 @@ import { dirname, join, resolve } from 'node:path'
 import { parseArgs, parseEnv } from 'node:util'
 import { ConfigSchema } from '../src/config.ts'
 import { generateKey, hashKey, keyLabel } from '../src/auth/keys.ts'
+import { randomHex } from '../src/lib/crypto.ts'
 import { accountId as newAccountId } from '../src/lib/ids.ts'
 
 const { values } = parseArgs({
@@ -46,15 +48,28 @@ const wrangler = (args: string[]) => {
 interface DevIdentity {
   accountId: string
   apiKey: string
+  managementKey: string
+  /** The local operator token; `npm run admin` reads it from this file (scripts/admin.ts). */
+  adminToken: string
 }
 
-/** The dev account and key live in the local state directory, so restarts print the same key. */
+/**
+ * The dev account, keys and admin token live in the local state directory, so restarts
+ * print the same ones. A file from an older start gains the fields it lacks.
+ */
 const devIdentity = (): DevIdentity => {
   const file = join(persistTo, 'switchboard-dev.json')
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevIdentity
-  const identity = { accountId: newAccountId(), apiKey: generateKey() }
-  mkdirSync(persistTo, { recursive: true })
-  writeFileSync(file, JSON.stringify(identity, null, 2), { mode: 0o600 })
+  const saved: Partial<DevIdentity> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Partial<DevIdentity> : {}
+  const identity: DevIdentity = {
+    accountId: saved.accountId ?? newAccountId(),
+    apiKey: saved.apiKey ?? generateKey(),
+    managementKey: saved.managementKey ?? generateKey(),
+    adminToken: saved.adminToken ?? `sb_admin_${randomHex(24)}`,
+  }
+  if (JSON.stringify(identity) !== JSON.stringify(saved)) {
+    mkdirSync(persistTo, { recursive: true })
+    writeFileSync(file, JSON.stringify(identity, null, 2), { mode: 0o600 })
+  }
   return identity
 }
 
@@ -63,11 +78,13 @@ const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`
 const seed = async (identity: DevIdentity) => {
   const now = Date.now()
   const hash = await hashKey(identity.apiKey)
+  const managementHash = await hashKey(identity.managementKey)
   // INSERT OR IGNORE throughout: running start again changes nothing. The credit is a
   // ledger entry with a fixed id, which the account gate reads when it first wakes.
   const sql = [
     `INSERT OR IGNORE INTO accounts (id, name, status, created_at) VALUES (${sqlString(identity.accountId)}, 'Local development', 'active', ${now});`,
     `INSERT OR IGNORE INTO api_keys (hash, account_id, name, label, kind, disabled, created_at) VALUES (${sqlString(hash)}, ${sqlString(identity.accountId)}, 'dev key', ${sqlString(keyLabel(identity.apiKey))}, 'inference', 0, ${now});`,
+    `INSERT OR IGNORE INTO api_keys (hash, account_id, name, label, kind, disabled, created_at) VALUES (${sqlString(managementHash)}, ${sqlString(identity.accountId)}, 'dev management key', ${sqlString(keyLabel(identity.managementKey))}, 'management', 0, ${now});`,
     `INSERT OR IGNORE INTO credit_events (id, account_id, amount_micro, kind, reason, created_at) VALUES (${sqlString(`dev-seed-${identity.accountId}`)}, ${sqlString(identity.accountId)}, ${DEV_CREDIT_MICRO}, 'grant', 'npm start dev credit', ${now});`,
   ].join('\n')
   const file = join(tmpdir(), `switchboard-seed-${process.pid}.sql`)
@@ -81,11 +98,13 @@ const isGatewaySetting = (name: string) =>
 
 /**
  * One env file for `wrangler dev`: .dev.vars, overridden by matching variables from
- * the shell, so `OPENAI_API_KEY=… npm start` works without editing files.
+ * the shell, so `OPENAI_API_KEY=… npm start` works without editing files. ADMIN_TOKEN
+ * defaults to the generated local one.
  */
-const writeEnvFile = (): string => {
+const writeEnvFile = (identity: DevIdentity): string => {
   const vars: Record<string, string> = existsSync('.dev.vars') ? parseEnv(readFileSync('.dev.vars', 'utf8')) as Record<string, string> : {}
   for (const [name, value] of Object.entries(process.env)) if (value && isGatewaySetting(name)) vars[name] = value
+  vars.ADMIN_TOKEN ||= identity.adminToken
   const file = join(persistTo, 'switchboard-dev.env')
   writeFileSync(file, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 })
   return file
@@ -112,7 +131,7 @@ const main = async () => {
 
   const devArgs = [
     'dev', '--ip', '127.0.0.1', '--port', port, '--persist-to', persistTo,
-    '--show-interactive-dev-session=false', '--env-file', writeEnvFile(),
+    '--show-interactive-dev-session=false', '--env-file', writeEnvFile(identity),
   ]
   const child = spawn(process.execPath, [wranglerBin, ...devArgs], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal))
@@ -125,6 +144,7 @@ const main = async () => {
       `Switchboard is running at http://localhost:${port}/api/v1`,
       `Account:        ${identity.accountId}`,
       `API key:        ${identity.apiKey}`,
+      `Management key: ${identity.managementKey}`,
       '',
     ].join('\n'),
   )

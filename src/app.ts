@@ -7,8 +7,13 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { account } from './api/account.ts'
+import { admin } from './api/admin.ts'
 import { chat } from './api/chat.ts'
+import { completions } from './api/completions.ts'
+import { embeddings } from './api/embeddings.ts'
+import { keys } from './api/keys.ts'
 import { models } from './api/models.ts'
+import { webhooks } from './api/webhooks.ts'
 import { configOf, type AppEnv } from './env.ts'
 import { GatewayError, errorResponse, handleError } from './errors.ts'
 
@@ -33,8 +38,13 @@ export const createApp = () => {
 
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/api/v1', chat)
+  app.route('/api/v1', completions)
+  app.route('/api/v1', embeddings)
   app.route('/api/v1', models)
   app.route('/api/v1', account)
+  app.route('/api/v1', keys)
+  app.route('/api/v1', webhooks)
+  app.route('/api/v1', admin)
 
   app.notFound((c) => errorResponse(c, new GatewayError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)))
   app.onError(handleError)

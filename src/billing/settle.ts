@@ -17,6 +17,8 @@ export interface RequestFacts {
   appTitle: string | null
   userAgent: string | null
   externalUser: string | null
+  /** The generation's api_type (COMPAT.md §1.7): chat and legacy completions are both 'completions'. */
+  apiType?: 'completions' | 'embeddings'
 }
 
 export interface Outcome {
@@ -42,7 +44,7 @@ export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts
   providerName: o.served?.provider.name ?? null,
   region: o.served?.endpoint.regions[0] ?? null,
   upstreamId: o.upstreamId,
-  apiType: 'completions',
+  apiType: facts.apiType ?? 'completions',
   streamed: facts.streamed,
   cancelled: o.cancelled,
   status: o.status,

@@ -28,6 +28,8 @@ export const ProviderQuirks = z.strictObject({
   stream_usage: z.boolean().optional(),
   /** Request fields the host rejects, dropped before sending. */
   drop_params: z.array(z.string()).optional(),
+  /** Azure OpenAI: the `api-version` query parameter (azure.ts has the default). */
+  api_version: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/).optional(),
 })
 
 export const ProviderSchema = z.strictObject({

@@ -21,3 +21,14 @@ export const randomBase62 = (length: number): string => {
 }
 
 export const randomHex = (bytes: number): string => hex(crypto.getRandomValues(new Uint8Array(bytes)).buffer)
+
+/**
+ * Compares two secrets without leaking where they differ: both are hashed first, so
+ * the loop always runs over 32 bytes whatever the lengths.
+ */
+export const timingSafeEqualText = async (a: string, b: string): Promise<boolean> => {
+  const [x, y] = await Promise.all([a, b].map(async (s) => new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(s)))))
+  let diff = 0
+  for (let i = 0; i < 32; i++) diff |= (x?.[i] ?? 0) ^ (y?.[i] ?? 0)
+  return diff === 0
+}

@@ -373,6 +373,13 @@ export class AccountGate extends DurableObject<Env> {
     }
   }
 
+  /** keyUsage of many keys in one round trip: the keys API renders a page of keys at once. */
+  async keysUsage(accountId: string, keys: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>[], now = Date.now()): Promise<KeyUsage[]> {
+    const out: KeyUsage[] = []
+    for (const key of keys) out.push(await this.keyUsage(accountId, key, now))
+    return out
+  }
+
   async snapshot(accountId?: string): Promise<GateSnapshot> {
     const state = accountId ? await this.ensure(accountId) : this.state
     return {

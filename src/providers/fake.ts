@@ -3,6 +3,7 @@
 // provider keys. Its behaviour is steered per request (docs/fake-provider.md):
 //   a `fake` object in the request body, or a `[[fake key=value …]]` directive in a message.
 // It is a transport, not an adapter: the openai adapter speaks to it.
+import { fakeEmbeddings } from './fake-embeddings.ts'
 
 export interface FakeOptions {
   /** Delay before response headers (ms). */
@@ -53,6 +54,7 @@ interface FakeBody {
   max_completion_tokens?: unknown
   tools?: FakeTool[]
   tool_choice?: unknown
+  prompt?: unknown
   input?: unknown
   dimensions?: unknown
   fake?: Partial<Record<keyof FakeOptions, unknown>>
@@ -68,7 +70,7 @@ const textOf = (content: unknown): string => {
 
 const DIRECTIVE = /\[\[fake([^\]]*)\]\]/g
 
-/** Options from defaults, then `[[fake …]]` directives in messages (later wins), then the body's `fake` object. */
+/** Options from defaults, then `[[fake …]]` directives in messages, a prompt or embedding inputs (later wins), then the body's `fake` object. */
 export const fakeOptions = (body: FakeBody, defaults: Partial<FakeOptions> = {}): FakeOptions => {
   const options: FakeOptions = { ...DEFAULTS, ...defaults }
   const set = (key: string, value: unknown) => {
@@ -79,8 +81,9 @@ export const fakeOptions = (body: FakeBody, defaults: Partial<FakeOptions> = {})
     else if (typeof current === 'number') (options[k] as number) = Number(value) || 0
     else (options[k] as string) = String(value)
   }
-  for (const message of body.messages ?? []) {
-    for (const match of textOf(message.content).matchAll(DIRECTIVE)) {
+  const texts = [...(body.messages ?? []).map((m) => m.content), body.prompt, ...(Array.isArray(body.input) ? body.input : [body.input])]
+  for (const content of texts) {
+    for (const match of textOf(content).matchAll(DIRECTIVE)) {
       for (const pair of (match[1] ?? '').trim().split(/\s+/).filter(Boolean)) {
         const [key = '', value = ''] = pair.split('=')
         set(key, value)
@@ -148,7 +151,50 @@ const planReply = (body: FakeBody, options: FakeOptions): Reply => {
 }
 
 let counter = 0
-const nextId = () => `chatcmpl-fake-${Date.now().toString(36)}${(counter++).toString(36)}`
+const nextId = (prefix = 'chatcmpl') => `${prefix}-fake-${Date.now().toString(36)}${(counter++).toString(36)}`
+
+const encoder = new TextEncoder()
+const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`)
+
+/** The events of one stream, by role; the shared emitter applies pacing and faults. */
+interface StreamEvents {
+  head: Uint8Array[]
+  piece: (text: string) => Uint8Array
+  finish: Uint8Array
+  usage: Uint8Array | null
+  error: Uint8Array
+}
+
+const sse = (pieces: string[], events: StreamEvents, options: FakeOptions, faulty: boolean, signal: AbortSignal): Response => {
+  const gap = options.tps > 0 ? 1000 / options.tps : 0
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      try {
+        await sleep(options.ttft_ms, signal)
+        for (const head of events.head) controller.enqueue(head)
+        for (const [i, piece] of pieces.entries()) {
+          if (faulty && i === options.break_after) throw new Error('fake upstream: connection reset')
+          if (faulty && i === options.error_after) {
+            controller.enqueue(events.error)
+            controller.close()
+            return
+          }
+          if (i > 0) await sleep(gap, signal)
+          controller.enqueue(events.piece(piece))
+        }
+        controller.enqueue(events.finish)
+        if (events.usage) controller.enqueue(events.usage)
+        controller.enqueue(encoder.encode('data: [DONE]\n\n'))
+        controller.close()
+      } catch (err) {
+        controller.error(err)
+      }
+    },
+  })
+  return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } })
+}
+
+const MID_STREAM_ERROR = { message: 'The fake upstream failed mid-stream', type: 'server_error', code: 502 }
 
 const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal): Promise<Response> => {
   const reply = planReply(body, options)
@@ -171,66 +217,46 @@ const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signa
     })
   }
 
-  const encoder = new TextEncoder()
-  const event = (data: unknown) => encoder.encode(`data: ${JSON.stringify(data)}\n\n`)
   const chunk = (delta: unknown, finish: string | null = null) => event({
     ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   })
-  const gap = options.tps > 0 ? 1000 / options.tps : 0
+  const head = [chunk({ role: 'assistant', content: '' })]
+  if (reply.toolCall) {
+    const { id: callId, name, arguments: args } = reply.toolCall
+    head.push(chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name, arguments: '' } }] }))
+    const half = Math.ceil(args.length / 2)
+    for (const part of [args.slice(0, half), args.slice(half)]) head.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }))
+  }
   const includeUsage = body.stream_options?.include_usage === true && !options.no_usage
-
-  const stream = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        await sleep(options.ttft_ms, signal)
-        controller.enqueue(chunk({ role: 'assistant', content: '' }))
-        if (reply.toolCall) {
-          const { id: callId, name, arguments: args } = reply.toolCall
-          controller.enqueue(chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name, arguments: '' } }] }))
-          const half = Math.ceil(args.length / 2)
-          for (const part of [args.slice(0, half), args.slice(half)]) {
-            controller.enqueue(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }))
-          }
-        }
-        for (const [i, piece] of reply.pieces.entries()) {
-          if (faulty && i === options.break_after) throw new Error('fake upstream: connection reset')
-          if (faulty && i === options.error_after) {
-            controller.enqueue(event({ ...base, object: 'chat.completion.chunk', choices: [], error: { message: 'The fake upstream failed mid-stream', type: 'server_error', code: 502 } }))
-            controller.close()
-            return
-          }
-          if (i > 0) await sleep(gap, signal)
-          controller.enqueue(chunk({ content: piece }))
-        }
-        controller.enqueue(chunk({}, reply.finish))
-        if (includeUsage) controller.enqueue(event({ ...base, object: 'chat.completion.chunk', choices: [], usage }))
-        controller.enqueue(encoder.encode('data: [DONE]\n\n'))
-        controller.close()
-      } catch (err) {
-        controller.error(err)
-      }
-    },
-  })
-  return new Response(stream, { headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } })
+  return sse(reply.pieces, {
+    head,
+    piece: (content) => chunk({ content }),
+    finish: chunk({}, reply.finish),
+    usage: includeUsage ? event({ ...base, object: 'chat.completion.chunk', choices: [], usage }) : null,
+    error: event({ ...base, object: 'chat.completion.chunk', choices: [], error: MID_STREAM_ERROR }),
+  }, options, faulty, signal)
 }
 
-/** FNV-1a, for deterministic embedding vectors. */
-const hash = (text: string, seed: number): number => {
-  let h = 0x811c9dc5 ^ seed
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
-
-const embeddings = (body: FakeBody): Response => {
-  const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input ?? '')]
-  const dims = Math.min(Math.max(Number(body.dimensions) || 16, 1), 4096)
-  const data = inputs.map((text, index) => {
-    const raw = Array.from({ length: dims }, (_, d) => (hash(text, d) / 0xffffffff) * 2 - 1)
-    const norm = Math.hypot(...raw) || 1
-    return { object: 'embedding', index, embedding: raw.map((v) => v / norm) }
-  })
-  const tokens = inputs.reduce((sum, t) => sum + Math.max(1, Math.ceil(t.length / 4)), 0)
-  return json({ object: 'list', data, model: String(body.model), usage: { prompt_tokens: tokens, total_tokens: tokens } })
+/**
+ * Legacy /completions: the prompt is echoed like a user message ("You said: …"), one
+ * token per word; prompt tokens are about four characters each, with no message overhead.
+ */
+const textCompletion = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal): Promise<Response> => {
+  const prompt = textOf(body.prompt)
+  const reply = planReply({ ...body, messages: [{ role: 'user', content: prompt }], tools: [] }, options)
+  const promptTokens = Math.ceil(prompt.replace(DIRECTIVE, '').length / 4)
+  const usage = { prompt_tokens: promptTokens, completion_tokens: reply.pieces.length, total_tokens: promptTokens + reply.pieces.length }
+  const base = { id: nextId('cmpl'), object: 'text_completion', created: Math.floor(Date.now() / 1000), model: String(body.model), system_fingerprint: 'fp_fake' }
+  const choice = (text: string, finish: string | null = null) => ({ text, index: 0, logprobs: null, finish_reason: finish })
+  if (!body.stream) return json({ ...base, choices: [choice(reply.pieces.join(''), reply.finish)], ...(options.no_usage ? {} : { usage }) })
+  const includeUsage = body.stream_options?.include_usage === true && !options.no_usage
+  return sse(reply.pieces, {
+    head: [],
+    piece: (text) => event({ ...base, choices: [choice(text)] }),
+    finish: event({ ...base, choices: [choice('', reply.finish)] }),
+    usage: includeUsage ? event({ ...base, choices: [], usage }) : null,
+    error: event({ ...base, choices: [], error: MID_STREAM_ERROR }),
+  }, options, faulty, signal)
 }
 
 /** A fetch-compatible fake OpenAI-style server. `defaults` set options for every request (benchmarks). */
@@ -254,7 +280,8 @@ export const createFakeUpstream = (defaults: Partial<FakeOptions> = {}) =>
     }
     if (faulty && options.status >= 400) return errorFor(options.status, options.retry_after)
     if (url.pathname.endsWith('/chat/completions')) return chat(body, options, faulty, request.signal)
-    if (url.pathname.endsWith('/embeddings')) return embeddings(body)
+    if (url.pathname.endsWith('/completions')) return textCompletion(body, options, faulty, request.signal)
+    if (url.pathname.endsWith('/embeddings')) return fakeEmbeddings(body)
     return json({ error: { message: `No route for ${url.pathname}`, type: 'invalid_request_error' } }, 404)
   }
 

@@ -6,6 +6,7 @@
 import { retryAfterSeconds, supportsParam } from './openai.ts'
 import type { CanonicalRequest, ProviderAdapter, ProviderError, Target, UpstreamRequest } from './types.ts'
 import { toContents } from './gemini-contents.ts'
+import { geminiEmbeddings } from './gemini-embeddings.ts'
 import { fromUpstream, fromUpstreamEvent, type GeminiStreamState } from './gemini-response.ts'
 import { toGeminiSchema } from './gemini-schema.ts'
 import { GeminiErrorBody, type GeminiGenerationConfig, type GeminiRequest } from './wire/gemini.ts'
@@ -142,4 +143,5 @@ export const gemini: ProviderAdapter<GeminiStreamState> = {
   initialState: () => ({ started: false, toolCalls: 0, usage: null }),
   fromUpstreamEvent,
   parseError,
+  embeddings: geminiEmbeddings,
 }

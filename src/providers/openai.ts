@@ -70,18 +70,47 @@ const OPENAI_EFFORTS: Record<string, string> = {
   max: 'high', xhigh: 'high', high: 'high', medium: 'medium', low: 'low', minimal: 'minimal',
 }
 
-export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamRequest => {
+/**
+ * The request's own fields an OpenAI-wire host gets, in request order: routing fields,
+ * fields the host rejects (`drop_params`) and optional ones the endpoint lacks are left out.
+ */
+export const forwardedFields = (req: Record<string, unknown>, target: Target, skip: ReadonlySet<string>): Record<string, unknown> => {
+  const drop = new Set(target.provider.quirks?.drop_params ?? [])
+  const out: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(req)) {
+    if (value === undefined || value === null || ROUTING.has(field) || drop.has(field) || skip.has(field)) continue
+    if (OPTIONAL_PARAMS.has(field) && !supportsParam(target.endpoint, field)) continue
+    out[field] = value // includes host-specific extras the caller chose to send (e.g. Mistral's safe_prompt)
+  }
+  return out
+}
+
+/** `stream` and `stream_options` as the host takes them, then the host's dropped fields (also those just added). */
+export const finishBody = (body: Record<string, unknown>, stream: boolean | null | undefined, target: Target): Record<string, unknown> => {
+  const quirks = target.provider.quirks ?? {}
+  if (stream) {
+    body.stream = true
+    if (quirks.stream_usage !== false) body.stream_options = { include_usage: true }
+  } else {
+    delete body.stream
+  }
+  for (const field of quirks.drop_params ?? []) if (field !== 'model' && field !== 'messages' && field !== 'prompt' && field !== 'input') delete body[field]
+  return body
+}
+
+/** Addressing and auth of an OpenAI-wire request; azure.ts swaps this for deployment URLs. */
+export const openaiRequest = (target: Target, path: string, body: Record<string, unknown>): UpstreamRequest => {
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`
+  return { url: `${target.baseUrl.replace(/\/+$/, '')}/${path}`, headers, body: JSON.stringify(body) }
+}
+
+const CHAT_SKIP = new Set(['messages', 'max_tokens', 'max_completion_tokens'])
+
+export const chatBody = (req: CanonicalRequest, target: Target): Record<string, unknown> => {
   const { endpoint, provider } = target
   const quirks = provider.quirks ?? {}
-  const drop = new Set(quirks.drop_params ?? [])
-  const body: Record<string, unknown> = { model: endpoint.upstream_id }
-
-  for (const [field, value] of Object.entries(req)) {
-    if (value === undefined || value === null || ROUTING.has(field) || drop.has(field)) continue
-    if (field === 'messages' || field === 'max_tokens' || field === 'max_completion_tokens') continue
-    if (OPTIONAL_PARAMS.has(field) && !supportsParam(endpoint, field)) continue
-    body[field] = value // includes host-specific extras the caller chose to send (e.g. Mistral's safe_prompt)
-  }
+  const body: Record<string, unknown> = { model: endpoint.upstream_id, ...forwardedFields(req, target, CHAT_SKIP) }
   body.messages = req.messages.map(toOpenAIMessage)
 
   const maxTokens = req.max_completion_tokens ?? req.max_tokens
@@ -92,21 +121,11 @@ export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamReque
     const mapped = OPENAI_EFFORTS[effort]
     if (mapped) body.reasoning_effort = mapped
   }
-
-  if (req.stream) {
-    body.stream = true
-    if (quirks.stream_usage !== false) body.stream_options = { include_usage: true }
-  } else {
-    delete body.stream
-  }
-
-  // Also covers fields added above (stream_options, reasoning_effort, the max-tokens name).
-  for (const field of drop) if (field !== 'model' && field !== 'messages') delete body[field]
-
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`
-  return { url: `${target.baseUrl.replace(/\/+$/, '')}/chat/completions`, headers, body: JSON.stringify(body) }
+  return finishBody(body, req.stream, target)
 }
+
+export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamRequest =>
+  openaiRequest(target, 'chat/completions', chatBody(req, target))
 
 /** Normalized finish reason (COMPAT.md §3.1); the raw value travels as native_finish_reason. */
 export const mapFinishReason = (raw: string | null | undefined): FinishReason | null => {
@@ -169,6 +188,13 @@ export const fromUpstream = (json: unknown): CanonicalResponse => {
 const errorCode = (code: unknown): string | undefined =>
   typeof code === 'string' ? code : typeof code === 'number' ? String(code) : undefined
 
+/** An in-stream `error` object (OpenRouter and several hosts send one) as a ProviderError. */
+export const streamError = (e: { message?: string | undefined; code?: unknown; type?: string | null | undefined }, raw: unknown): ProviderError => {
+  const status = typeof e.code === 'number' && e.code >= 400 ? e.code : 502
+  const code = errorCode(e.code) ?? e.type ?? undefined
+  return { status, message: e.message ?? 'Upstream stream error', raw, ...(code ? { code } : {}) }
+}
+
 export const fromUpstreamEvent = (event: SseEvent, state: null): EventResult<null> => {
   if (event.data === '[DONE]') return { kind: 'done', chunks: [], state }
   let json: unknown
@@ -180,11 +206,7 @@ export const fromUpstreamEvent = (event: SseEvent, state: null): EventResult<nul
   const parsed = OpenAIChunk.safeParse(json)
   if (!parsed.success) return { kind: 'error', error: { status: 502, message: 'Upstream sent an unexpected stream event', raw: json }, state }
   const chunk = parsed.data
-  if (chunk.error) {
-    const status = typeof chunk.error.code === 'number' && chunk.error.code >= 400 ? chunk.error.code : 502
-    const code = errorCode(chunk.error.code) ?? chunk.error.type ?? undefined
-    return { kind: 'error', error: { status, message: chunk.error.message ?? 'Upstream stream error', raw: json, ...(code ? { code } : {}) }, state }
-  }
+  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, json), state }
   const out: CanonicalChunk = {
     choices: chunk.choices.map((choice) => {
       const d = choice.delta

@@ -3,6 +3,8 @@
 // nearly the identity and the others translate once each way.
 import type { Endpoint, Model, Provider } from '../catalog/schema.ts'
 import type { ChatRequest } from '../schemas/chat-request.ts'
+import type { CompletionRequest } from '../schemas/completion-request.ts'
+import type { EmbeddingsRequest } from '../schemas/embeddings-request.ts'
 
 /** Fields that steer Switchboard itself and never reach an upstream. */
 export const ROUTING_FIELDS = [
@@ -130,6 +132,45 @@ export type EventResult<S> =
   | { kind: 'done'; chunks: CanonicalChunk[]; state: S }
   | { kind: 'error'; error: ProviderError; state: S }
 
+export interface EmbeddingsResult {
+  upstreamId: string | null
+  /** One vector per input, in input order: floats, or base64 little-endian float32 when the upstream sent that. */
+  vectors: (number[] | string)[]
+  /** null when the upstream reported none (then it is estimated). */
+  promptTokens: number | null
+}
+
+/** POST /embeddings, for protocols that have it. */
+export interface EmbeddingsAdapter {
+  /** Whether token-id arrays (number[] inputs) are accepted, or text only. */
+  tokenInput: boolean
+  toUpstream(req: EmbeddingsRequest, target: Target): UpstreamRequest
+  fromUpstream(body: unknown): EmbeddingsResult
+}
+
+export interface TextChoice {
+  index: number
+  text: string
+  finish_reason: FinishReason | null
+  native_finish_reason: string | null
+  logprobs: unknown
+}
+
+export interface TextCompletionResponse {
+  upstreamId: string | null
+  systemFingerprint: string | null
+  choices: TextChoice[]
+  usage: Usage | null
+}
+
+/** Legacy POST /completions, forwarded natively (OpenAI-wire hosts only). */
+export interface CompletionsAdapter {
+  toUpstream(req: CompletionRequest, target: Target): UpstreamRequest
+  fromUpstream(body: unknown): TextCompletionResponse
+  /** Stream events as canonical chunks whose `delta.content` carries the text. */
+  fromUpstreamEvent(event: SseEvent, state: null): EventResult<null>
+}
+
 /** One adapter per wire protocol: pure translate functions (STYLE.md rule 1). */
 export interface ProviderAdapter<S = unknown> {
   toUpstream(req: CanonicalRequest, target: Target): UpstreamRequest
@@ -137,4 +178,6 @@ export interface ProviderAdapter<S = unknown> {
   initialState(): S
   fromUpstreamEvent(event: SseEvent, state: S): EventResult<S>
   parseError(status: number, body: string, headers: Headers): ProviderError
+  embeddings?: EmbeddingsAdapter
+  completions?: CompletionsAdapter
 }

@@ -3,7 +3,7 @@
 // client go to the next attempt, and are collected for the final error (§7.4).
 import { GatewayError } from '../errors.ts'
 import { adapterFor } from '../providers/registry.ts'
-import type { CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target } from '../providers/types.ts'
+import type { CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest } from '../providers/types.ts'
 import type { Provider } from '../catalog/schema.ts'
 import type { PlannedAttempt } from './plan.ts'
 import { isRetryable, type FailureKind } from './retryable.ts'
@@ -23,7 +23,7 @@ export interface AttemptRecord {
 export interface AttemptOptions {
   stream: boolean
   transportFor: (provider: Provider) => Transport
-  /** Adjusts the request for one attempt (e.g. a per-endpoint output cap). */
+  /** Chat only: adjusts the request for one attempt (e.g. a per-endpoint output cap). */
   prepare?: (attempt: PlannedAttempt, request: CanonicalRequest) => CanonicalRequest
   /** Time to response headers (stream) or to the whole body (non-stream) before giving up on an endpoint. */
   timeoutMs: number
@@ -39,8 +39,8 @@ interface Served {
   /** ms from the start of the winning attempt to its response headers. */
   ttfbMs: number
 }
-export type AttemptOutcome =
-  | (Served & { ok: true; kind: 'json'; body: CanonicalResponse })
+export type AttemptOutcome<B = CanonicalResponse> =
+  | (Served & { ok: true; kind: 'json'; body: B })
   | (Served & { ok: true; kind: 'stream'; response: Response; abort: AbortController })
   | { ok: false; records: AttemptRecord[]; error: GatewayError }
 
@@ -86,11 +86,30 @@ export const finalError = (failures: Failure[]): GatewayError => {
 
 const isEventStream = (response: Response) => (response.headers.get('content-type') ?? '').includes('text/event-stream')
 
-export const runAttempts = async (
+/**
+ * What one attempt sends and how its JSON answer is read. Chat is the default;
+ * embeddings and legacy completions bring their own (the adapter's optional parts).
+ * `build` returns undefined when the endpoint's adapter cannot serve the operation.
+ */
+export interface Operation<B> {
+  build: (adapter: ProviderAdapter, attempt: PlannedAttempt) => UpstreamRequest | undefined
+  /** Throws on a body of the wrong shape: the attempt then fails as invalid_response. */
+  parse: (adapter: ProviderAdapter, json: unknown) => B
+}
+
+export const chatOperation = (request: CanonicalRequest, prepare?: AttemptOptions['prepare']): Operation<CanonicalResponse> => ({
+  build: (adapter, attempt) => adapter.toUpstream(prepare ? prepare(attempt, request) : request, targetOf(attempt)),
+  parse: (adapter, json) => adapter.fromUpstream(json),
+})
+
+export const runAttempts = (attempts: PlannedAttempt[], request: CanonicalRequest, options: AttemptOptions): Promise<AttemptOutcome> =>
+  runOperation(attempts, chatOperation(request, options.prepare), options)
+
+export const runOperation = async <B>(
   attempts: PlannedAttempt[],
-  request: CanonicalRequest,
-  options: AttemptOptions,
-): Promise<AttemptOutcome> => {
+  operation: Operation<B>,
+  options: Omit<AttemptOptions, 'prepare'>,
+): Promise<AttemptOutcome<B>> => {
   const records: AttemptRecord[] = []
   const failures: Failure[] = []
 
@@ -123,7 +142,11 @@ export const runAttempts = async (
     }
 
     try {
-      const up = adapter.toUpstream(options.prepare ? options.prepare(attempt, request) : request, targetOf(attempt))
+      const up = operation.build(adapter, attempt)
+      if (!up) {
+        done()
+        continue
+      }
       const response = await options.transportFor(attempt.provider)(
         new Request(up.url, { method: 'POST', headers: up.headers, body: up.body, signal: abort.signal }),
       )
@@ -149,9 +172,9 @@ export const runAttempts = async (
         record(response.status)
         return { ok: true, kind: 'stream', attempt, adapter, records, ttfbMs, response, abort }
       }
-      let body: CanonicalResponse
+      let body: B
       try {
-        body = adapter.fromUpstream(await response.json())
+        body = operation.parse(adapter, await response.json())
       } catch (err) {
         done()
         fail(abort.signal.aborted ? 'timeout' : 'invalid_response', { status: 502, message: `Invalid upstream response: ${(err as Error).message}` })

@@ -4,7 +4,7 @@
 // byte ends the stream with an error chunk (COMPAT.md §3.2).
 import { chunkBody, errorChunk, usageChunk, type GenerationMeta } from '../api/chat-render.ts'
 import type { Cost } from '../billing/pricing.ts'
-import type { FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
+import type { CanonicalChunkChoice, FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
 import { DONE, KEEPALIVE, encodeData } from './sse.ts'
 
 export interface StreamEnd {
@@ -21,9 +21,21 @@ export interface StreamEnd {
   error?: ProviderError
 }
 
+/** How chunks are drawn for the client: chat chunks by default, text-completion chunks for /completions. */
+export interface ChunkRenderer {
+  chunk: (meta: GenerationMeta, choices: CanonicalChunkChoice[], fingerprint?: string) => object
+  usage: (meta: GenerationMeta, usage: Usage, cost: Cost) => object
+  /** The terminal chunk of a stream that failed after its first byte (§3.2.4). */
+  error: (meta: GenerationMeta, status: number, message: string, errorType: string) => object
+}
+
+export const CHAT_CHUNKS: ChunkRenderer = { chunk: chunkBody, usage: usageChunk, error: errorChunk }
+
 export interface TranslateOptions {
   events: ReadableStream<SseEvent>
-  adapter: ProviderAdapter
+  /** The upstream event decoder: a chat adapter, or an operation's own (e.g. legacy completions). */
+  adapter: Pick<ProviderAdapter, 'initialState' | 'fromUpstreamEvent'>
+  render?: ChunkRenderer
   meta: GenerationMeta
   keepaliveMs: number
   /** Final usage and cost for the stream's end (settlement uses the same figures). */
@@ -41,6 +53,7 @@ const CAPTURE_LIMIT = 1_000_000
 
 export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array> => {
   const reader = o.events.getReader()
+  const render = o.render ?? CHAT_CHUNKS
   const started = o.now()
   let state = o.adapter.initialState()
   let keepalive: ReturnType<typeof setInterval> | undefined
@@ -71,10 +84,10 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
       end.error = error
       end.finish = 'error'
       const type = error.status === 429 ? 'rate_limit_exceeded' : 'provider_unavailable'
-      send(controller, encodeData(errorChunk(o.meta, error.status >= 400 ? error.status : 502, message, type)))
+      send(controller, encodeData(render.error(o.meta, error.status >= 400 ? error.status : 502, message, type)))
     }
     const { usage, cost } = o.price(end)
-    send(controller, encodeData({ ...usageChunk(o.meta, usage, cost), ...o.final?.() }))
+    send(controller, encodeData({ ...render.usage(o.meta, usage, cost), ...o.final?.() }))
     send(controller, DONE)
     controller.close()
     o.onEnd(end, usage, cost, captured)
@@ -125,7 +138,7 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
             }
           }
           end.firstTokenMs ??= o.now() - started
-          send(controller, encodeData(chunkBody(o.meta, chunk.choices, fingerprint)))
+          send(controller, encodeData(render.chunk(o.meta, chunk.choices, fingerprint)))
           sent = true
         }
         if (result.kind === 'done') {

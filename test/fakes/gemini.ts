@@ -1,10 +1,11 @@
 // A fake Gemini API (gemini.test) speaking the real wire format: POST
-// /v1beta/models/{model}:generateContent (JSON) and :streamGenerateContent?alt=sse
-// (CRLF-framed `data:` events, no [DONE]). It echoes the last user text, calls a
+// /v1beta/models/{model}:generateContent (JSON), :streamGenerateContent?alt=sse
+// (CRLF-framed `data:` events, no [DONE]) and :batchEmbedContents. It echoes the last user text, calls a
 // function when functionCallingConfig mode ANY asks for one, and takes the same
 // `[[fake …]]` fault directives as the OpenAI-wire fake, answered with Gemini error
 // bodies ({error: {code, message, status}}).
 // @see https://ai.google.dev/api/generate-content
+import { unitVector } from '../../src/providers/fake-embeddings.ts'
 import { fakeOptions, type FakeOptions } from '../../src/providers/fake.ts'
 
 const API_KEY = 'goog-test'
@@ -189,7 +190,29 @@ const stream = (model: string, body: Body, reply: Reply, options: FakeOptions, f
   }, { highWaterMark: 0 }), { headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' } })
 }
 
-const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/
+const ROUTE = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|batchEmbedContents)$/
+
+interface EmbedBody { requests?: { model?: string; content?: { parts?: Part[] }; outputDimensionality?: number }[] }
+
+/**
+ * batchEmbedContents: one unit vector per request (3072 dimensions unless
+ * outputDimensionality says otherwise) and, like the real API, no usage.
+ * @see https://ai.google.dev/api/embeddings#method:-models.batchembedcontents
+ */
+const batchEmbed = async (model: string, body: EmbedBody, signal: AbortSignal): Promise<Response> => {
+  const requests = body.requests ?? []
+  if (!requests.length) return googleError(400, '* BatchEmbedContentsRequest.requests: requests is not specified')
+  const wrong = requests.find((r) => r.model !== `models/${model}`)
+  if (wrong) return googleError(400, `Model name in request (${wrong.model}) does not match the model in the URL (models/${model}).`)
+  const texts = requests.map((r) => textOf(r.content?.parts))
+  const options = fakeOptions({ messages: texts.map((text) => ({ role: 'user', content: text })) }, { hang_ms: HANG_MS })
+  const faulty = options.on === '' || options.on === HOST_LABEL
+  await sleep(options.latency_ms, signal)
+  if (faulty && options.hang) await sleep(options.hang_ms, signal)
+  if (faulty && options.status >= 400) return faultError(options.status, options.retry_after)
+  const embeddings = requests.map((r, i) => ({ values: unitVector(texts[i] ?? '', r.outputDimensionality ?? 3072) }))
+  return json({ embeddings })
+}
 
 export const geminiUpstream = async (request: Request): Promise<Response> => {
   const url = new URL(request.url)
@@ -203,6 +226,15 @@ export const geminiUpstream = async (request: Request): Promise<Response> => {
     return googleError(400, 'API key not valid. Please pass a valid API key.', [
       { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
     ])
+  }
+  if (route[2] === 'batchEmbedContents') {
+    let embedBody: EmbedBody
+    try {
+      embedBody = (await request.json()) as EmbedBody
+    } catch {
+      return googleError(400, 'Invalid JSON payload received.')
+    }
+    return batchEmbed(route[1]!, embedBody, request.signal)
   }
   const streaming = route[2] === 'streamGenerateContent'
   if (streaming && url.searchParams.get('alt') !== 'sse') return googleError(400, 'This fake only streams with alt=sse')

@@ -9,7 +9,7 @@ import { seedAccount } from '../helpers/seed.ts'
 describe('settlement', () => {
   it('charges usage.cost once and writes the generation (metadata only) to D1', async () => {
     const { accountId, key, keyHash } = await seedAccount({ balanceMicro: 5_000_000 })
-    const res = await chat(key, { model: 'fake/echo', messages: [{ role: 'user', content: 'secret prompt text' }] }, {
+    const res = await chat(key, { model: 'fake/echo', provider: { only: ['fake'] }, messages: [{ role: 'user', content: 'secret prompt text' }] }, {
       'HTTP-Referer': 'https://app.example', 'X-Title': 'Example App',
     })
     const body = await res.json<any>()
@@ -36,7 +36,7 @@ describe('settlement', () => {
 
   it('settles a stream at its end with the usage chunk cost', async () => {
     const { accountId, key } = await seedAccount({ balanceMicro: 5_000_000 })
-    const res = await chat(key, { model: 'fake/echo', stream: true, messages: [{ role: 'user', content: 'stream and pay' }] })
+    const res = await chat(key, { model: 'fake/echo', provider: { only: ['fake'] }, stream: true, messages: [{ role: 'user', content: 'stream and pay' }] })
     const { events } = await readSse(res)
     const cost = events[events.length - 1]!.usage.cost as number
     const snap = await settled(accountId)

@@ -48,3 +48,7 @@ export const insertLedgerRows = async (db: Db, rows: { generations: GenerationRo
   const [first, ...rest] = statements
   if (first) await db.batch([first, ...rest])
 }
+
+/** A credit event already in D1 (flushed by a gate, or seeded): its account, to tell a repeat from a clash (I3). */
+export const findCreditEvent = async (db: Db, id: string) =>
+  (await db.select({ accountId: creditEvents.accountId }).from(creditEvents).where(eq(creditEvents.id, id)).limit(1))[0]

@@ -107,6 +107,25 @@ export const GeminiResponse = z.looseObject({
 })
 export type GeminiResponse = z.infer<typeof GeminiResponse>
 
+// --- embeddings ----------------------------------------------------------------
+
+/** @see https://ai.google.dev/api/embeddings#method:-models.batchembedcontents */
+export const GeminiBatchEmbedRequest = z.object({
+  requests: z.array(z.object({
+    model: z.string(),
+    content: z.object({ parts: z.array(z.object({ text: z.string() })) }),
+    taskType: z.string().optional(),
+    outputDimensionality: z.number().int().positive().optional(),
+  })),
+})
+export type GeminiBatchEmbedRequest = z.infer<typeof GeminiBatchEmbedRequest>
+
+/** AI Studio returns no usage here; Vertex-style `usageMetadata` is read when present. */
+export const GeminiBatchEmbedResponse = z.looseObject({
+  embeddings: z.array(z.looseObject({ values: z.array(z.number()) })),
+  usageMetadata: z.looseObject({ promptTokenCount: z.number().int().nonnegative().nullish() }).nullish(),
+})
+
 // --- errors --------------------------------------------------------------------
 
 /** google.rpc.Status. `details` may hold RetryInfo {retryDelay: "37s"} and ErrorInfo {reason}. @see https://ai.google.dev/gemini-api/docs/troubleshooting */

@@ -82,3 +82,28 @@ export const OpenAIError = z.looseObject({
     z.string(),
   ]),
 })
+
+/** POST /embeddings. @see https://platform.openai.com/docs/api-reference/embeddings/object */
+export const OpenAIEmbeddingsResponse = z.looseObject({
+  id: z.string().nullish(),
+  data: z.array(z.looseObject({ index: z.number().int().nonnegative().optional(), embedding: z.union([z.array(z.number()), z.string()]) })),
+  usage: z.looseObject({ prompt_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+})
+
+/** Legacy POST /completions (JSON and stream chunks share the shape). @see https://platform.openai.com/docs/api-reference/completions/object */
+export const OpenAICompletion = z.looseObject({
+  id: z.string().nullish(),
+  system_fingerprint: z.string().nullish(),
+  choices: z
+    .array(
+      z.looseObject({
+        index: z.number().int().default(0),
+        text: z.string().nullish(),
+        finish_reason: z.string().nullish(),
+        logprobs: z.unknown().optional(),
+      }),
+    )
+    .default([]),
+  usage: OpenAIUsage.nullish(),
+  error: z.looseObject({ message: z.string().optional(), code: z.unknown().optional(), type: z.string().nullish() }).nullish(),
+})

@@ -1,0 +1,73 @@
+// The streaming half of an inference route (chat and legacy completions): upstream
+// SSE → translated chunks → one usage chunk → [DONE] (COMPAT.md §3.2). Settlement and
+// the served attempt's health report run when the stream ends or the client leaves.
+import type { Context } from 'hono'
+import { setMetric } from 'hono/timing'
+import type { Cost } from '../billing/pricing.ts'
+import { configOf, type AppEnv } from '../env.ts'
+import type { FinishReason, Usage } from '../providers/types.ts'
+import type { AttemptOutcome } from '../routing/attempt.ts'
+import { reportAttempts, reportsFromAttempts } from '../routing/health.ts'
+import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
+import { translateStream, type ChunkRenderer, type TranslateOptions } from '../streaming/translate.ts'
+import type { GenerationMeta } from './chat-render.ts'
+import { estimateUsage, type recorder } from './pipeline.ts'
+
+export interface StreamResponseOptions {
+  outcome: Extract<AttemptOutcome<unknown>, { kind: 'stream' }>
+  /** Upstream events → canonical chunks: the adapter, or an operation's own decoder. */
+  decoder: TranslateOptions['adapter']
+  render?: ChunkRenderer
+  meta: GenerationMeta
+  startedAt: number
+  /** The prompt estimate, used when the upstream reports no usage. */
+  promptTokens: number
+  price: (usage: Usage, finish: FinishReason | null) => Cost
+  record: ReturnType<typeof recorder>
+  /** Keep the streamed text for Idempotency-Key replays. */
+  capture: boolean
+  /** Extra top-level fields for the usage chunk (e.g. openrouter_metadata). */
+  final?: () => Record<string, unknown>
+}
+
+export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Response => {
+  const { outcome } = o
+  // Settlement waits for the stream's end (or the client's abort), so register it with waitUntil now, before the response leaves.
+  let settled!: () => void
+  c.executionCtx.waitUntil(new Promise<void>((resolve) => (settled = resolve)))
+  const stream = translateStream({
+    events: parseEvents(outcome.response.body ?? new ReadableStream()),
+    adapter: o.decoder,
+    ...(o.render ? { render: o.render } : {}),
+    meta: o.meta,
+    keepaliveMs: configOf(c.env).KEEPALIVE_INTERVAL_MS,
+    now: Date.now,
+    capture: o.capture,
+    ...(o.final ? { final: o.final } : {}),
+    price: (end) => {
+      const usage = end.reportedUsage ?? estimateUsage(o.promptTokens, end.completionChars)
+      // A cancelled stream pays for what it produced; one cancelled before any token is insured.
+      const finish = end.outcome === 'cancelled' && end.completionChars > 0 ? end.finish ?? 'stop' : end.finish
+      return { usage, cost: o.price(usage, finish) }
+    },
+    onEnd: (end, usage, cost, captured) => {
+      const ok = end.outcome === 'completed'
+      const endedAt = Date.now()
+      const last = outcome.records.slice(-1).map((r) => (end.outcome === 'error' ? { ...r, status: end.error?.status ?? 502 } : r))
+      const health = end.outcome === 'cancelled' ? Promise.resolve() : reportAttempts(c.env, reportsFromAttempts(last, endedAt, {
+        ttftMs: end.firstTokenMs === null ? null : outcome.ttfbMs + end.firstTokenMs,
+        completionTokens: usage.completion_tokens,
+        generationMs: end.firstTokenMs === null ? null : endedAt - o.startedAt - outcome.ttfbMs - end.firstTokenMs,
+      }))
+      const charged = o.record({
+        served: outcome.attempt, attempts: outcome.records, status: end.outcome === 'error' ? (end.error?.status ?? 502) : 200,
+        usage, costMicro: cost.total, upstreamId: end.upstreamId, finish: end.finish, nativeFinish: end.nativeFinish,
+        cancelled: end.outcome === 'cancelled', generationTimeMs: end.firstTokenMs, endedAt,
+      }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined)
+      void Promise.allSettled([charged, health]).finally(settled)
+      if (end.outcome === 'cancelled') outcome.abort.abort()
+    },
+  })
+  setMetric(c, 'ttfb', outcome.ttfbMs, 'upstream headers')
+  return c.body(stream, 200, SSE_HEADERS)
+}
