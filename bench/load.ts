@@ -46,7 +46,12 @@ export const percentile = (sorted: number[], p: number): number => {
   return sorted[Math.min(Math.max(rank, 0), sorted.length - 1)] as number
 }
 
-const median = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50)
+/** The middle value; the mean of the two middle ones for an even count (two rounds → their mean). */
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length === 0 ? NaN : sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
 
 export interface OpenLoopResult {
   offered: number
@@ -58,13 +63,21 @@ export interface OpenLoopResult {
   p90: number
   p99: number
   max: number
+  /** Send time minus scheduled time (the client's own lateness, included in the latencies). */
+  lateP99: number
+  /** The target fell more than a second behind: the cell stopped early (not sustainable at this rate). */
+  saturated: boolean
+  /** CPU used by other processes on the machine during the cell, in cores (run.ts). */
+  noise?: number
   firstError?: string
 }
 
 /**
  * Sends at a fixed rate for warmS + seconds on a precomputed timetable; only
  * requests scheduled after the warm-up count. Achieved rate = successes / the time
- * from the first counted scheduled send to the last counted completion.
+ * from the first counted scheduled send to the last counted completion. When more
+ * than a second's worth of requests is in flight the target is saturated: the cell
+ * stops sending (what was sent still counts) instead of queueing for minutes.
  */
 export const openLoop = async (target: Target, rate: number, seconds: number, warmS: number): Promise<OpenLoopResult> => {
   const interval = 1000 / rate
@@ -74,14 +87,18 @@ export const openLoop = async (target: Target, rate: number, seconds: number, wa
   let errors = 0
   let lastDone = 0
   let firstError: string | undefined
+  const late: number[] = []
   const inflight = new Set<Promise<void>>()
+  const backlogLimit = rate + 50
+  let saturated = false
   const start = now() + 5
   let i = 0
-  while (i < total) {
+  while (i < total && !saturated) {
     const t = now()
     while (i < total && start + i * interval <= t) {
       const scheduled = start + i * interval
       const counted = i >= firstCounted
+      if (counted) late.push(t - scheduled)
       const p = send(target, 'json').then(
         () => {
           const done = now()
@@ -101,24 +118,29 @@ export const openLoop = async (target: Target, rate: number, seconds: number, wa
       inflight.add(tracked)
       i++
     }
+    if (inflight.size > backlogLimit) saturated = true
     const wait = start + i * interval - now()
-    // setTimeout is ~1 ms coarse: sleep most of the gap, then yield until due.
-    if (wait > 1.5) await sleep(wait - 1)
+    // No busy-wait: the client shares its core with the upstream. setTimeout is
+    // ~1 ms coarse, so sends can be up to ~1 ms late (reported as lateP99).
+    if (wait > 0.25) await sleep(wait)
     else await new Promise((resolve) => setImmediate(resolve))
   }
   await Promise.allSettled([...inflight])
   latencies.sort((a, b) => a - b)
+  late.sort((a, b) => a - b)
   const windowMs = lastDone - (start + firstCounted * interval)
   return {
     offered: rate,
     achieved: windowMs > 0 ? (latencies.length / windowMs) * 1000 : 0,
-    sent: total - firstCounted,
+    sent: Math.max(0, i - firstCounted),
     ok: latencies.length,
     errors,
     p50: percentile(latencies, 50),
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
+    lateP99: percentile(late, 99),
+    saturated,
     ...(firstError ? { firstError } : {}),
   }
 }
@@ -130,6 +152,11 @@ export interface ClosedLoopResult {
   errors: number
   p50: number
   firstError?: string
+  /** Filled in by run.ts: CPU ms per request of the system under test, and core utilizations (1 = one core busy). */
+  cpuMsPerReq?: number
+  sutUtilization?: number
+  clientUtilization?: number
+  noise?: number
 }
 
 /** `connections` workers, each sending its next request as soon as the last one ends. */

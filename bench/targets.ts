@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
+import { Miniflare, convertV4MiniflareOptions, type V4WorkerOptions } from 'miniflare'
+import { workerdPids } from './cpu.ts'
 
 export const ROOT = join(import.meta.dirname, '..')
 const BUILD_DIR = join(ROOT, 'bench', '.build')
@@ -35,7 +36,8 @@ export const compat = () => {
 
 /** The same bundle `wrangler deploy` would upload (entry src/index.ts, JSON imports inlined). */
 export const buildGateway = (): string => {
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'wrangler'), ['deploy', '--dry-run', '--outdir', BUILD_DIR], {
+  // Run wrangler with this Node (22), not whatever `node` is first on PATH.
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', BUILD_DIR], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
@@ -61,7 +63,15 @@ export const startUpstream = async (env: Record<string, string>): Promise<{ port
 // socket serves the Worker itself, as raw workerd would (BENCH_ENTRY=1 for the entry).
 const useEntry = process.env.BENCH_ENTRY === '1'
 
-const start = async (options: Record<string, unknown>): Promise<{ mf: Miniflare; origin: string }> => {
+export interface Instance {
+  mf: Miniflare
+  origin: string
+  /** This instance's workerd process(es), for CPU accounting. */
+  pids: number[]
+}
+
+const start = async (options: V4WorkerOptions): Promise<Instance> => {
+  const before = new Set(workerdPids())
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: '127.0.0.1',
     port: 0,
@@ -70,10 +80,10 @@ const start = async (options: Record<string, unknown>): Promise<{ mf: Miniflare;
     ...compat(),
     ...(useEntry ? {} : { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] }),
     ...options,
-  } as Parameters<typeof convertV4MiniflareOptions>[0]))
+  }))
   const entry = await mf.ready
   const url = useEntry ? entry : await mf.unsafeGetDirectURL()
-  return { mf, origin: url.origin }
+  return { mf, origin: url.origin, pids: workerdPids().filter((pid) => !before.has(pid)) }
 }
 
 export const startBare = (upstreamPort: number) =>
@@ -159,31 +169,15 @@ export const gatewayTarget = (origin: string, key: string): Target => {
 }
 
 /**
- * Pins every workerd process under this one to CPU 1 and this process (the load
- * client) and the upstream to CPU 0, when there are 2+ CPUs and taskset exists.
- * Returns a note for the report.
+ * Pins the workerd processes (the systems under test) to CPU 1 and this process
+ * (the load client) and the upstream to CPU 0, when there are 2+ CPUs and taskset
+ * exists. Returns a note for the report.
  */
-export const pinCpus = (upstreamPid: number | undefined): string => {
+export const pinCpus = (workerd: number[], upstreamPid: number | undefined): string => {
   if (process.env.BENCH_PIN === '0') return 'off (BENCH_PIN=0)'
   try {
     const cpus = execFileSync('nproc', { encoding: 'utf8' }).trim()
     if (Number(cpus) < 2) return `off (nproc=${cpus})`
-    const children = (pid: number): number[] => {
-      try {
-        return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
-      } catch {
-        return []
-      }
-    }
-    const workerd: number[] = []
-    const walk = (pid: number) => {
-      for (const child of children(pid)) {
-        const comm = readFileSync(`/proc/${child}/comm`, 'utf8').trim()
-        if (comm.startsWith('workerd')) workerd.push(child)
-        walk(child)
-      }
-    }
-    walk(process.pid)
     if (workerd.length === 0) return 'off (no workerd process found)'
     for (const pid of workerd) execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' })
     for (const pid of [process.pid, upstreamPid]) {

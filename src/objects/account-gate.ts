@@ -233,15 +233,17 @@ export class AccountGate extends DurableObject<Env> {
     }
 
     const c = configOf(this.env)
+    const limits = {
+      requestsPerMinute: input.key.requestsPerMinute ?? c.DEFAULT_REQUESTS_PER_MINUTE,
+      tokensPerMinute: input.key.tokensPerMinute ?? c.DEFAULT_TOKENS_PER_MINUTE,
+      concurrentRequests: input.key.concurrentRequests ?? c.DEFAULT_CONCURRENT_REQUESTS,
+    }
+    const windowed = limits.requestsPerMinute > 0 || limits.tokensPerMinute > 0
     const rate = checkRateLimits(
       { promptTokens: input.promptTokens, free: input.free, now },
-      {
-        requestsPerMinute: input.key.requestsPerMinute ?? c.DEFAULT_REQUESTS_PER_MINUTE,
-        tokensPerMinute: input.key.tokensPerMinute ?? c.DEFAULT_TOKENS_PER_MINUTE,
-        concurrentRequests: input.key.concurrentRequests ?? c.DEFAULT_CONCURRENT_REQUESTS,
-      },
+      limits,
       { perMinute: c.FREE_REQUESTS_PER_MINUTE, perDay: this.freeDailyLimit(state) },
-      windowCounts(this.sql, input.key.hash, now),
+      windowCounts(this.sql, input.key.hash, now, { window: windowed, inFlight: limits.concurrentRequests > 0, free: input.free }),
     )
     if (rate) return deny(429, 'rate_limited', { rate })
 
@@ -253,7 +255,10 @@ export class AccountGate extends DurableObject<Env> {
     const expiresAt = now + c.HOLD_TTL_SECONDS * 1000
     this.ctx.storage.transactionSync(() => {
       this.sql.exec('INSERT OR REPLACE INTO holds (id, key_hash, amount, expires_at) VALUES (?, ?, ?, ?)', input.generationId, input.key.hash, input.holdMicro, expiresAt)
-      this.sql.exec('INSERT OR REPLACE INTO requests (id, key_hash, at, tokens, free) VALUES (?, ?, ?, ?, ?)', input.generationId, input.key.hash, now, input.promptTokens, input.free ? 1 : 0)
+      // The admission log feeds only the rate windows and free quotas: unlimited paid requests skip it.
+      if (windowed || input.free) {
+        this.sql.exec('INSERT OR REPLACE INTO requests (id, key_hash, at, tokens, free) VALUES (?, ?, ?, ?, ?)', input.generationId, input.key.hash, now, input.promptTokens, input.free ? 1 : 0)
+      }
       if (input.idempotency) {
         this.sql.exec(
           `INSERT INTO idempotency (id, body_hash, generation_id, state, created_at) VALUES (?, ?, ?, 'pending', ?)`,
@@ -415,7 +420,8 @@ export class AccountGate extends DurableObject<Env> {
     const idempotencyTtl = configOf(this.env).IDEMPOTENCY_TTL_SECONDS * 1000
     this.sql.exec('DELETE FROM holds WHERE expires_at <= ?', now)
     this.sql.exec('DELETE FROM generations WHERE flushed = 1 AND created_at < ?', now - KEEP_FLUSHED_MS)
-    this.sql.exec('DELETE FROM requests WHERE at < ?', now - KEEP_REQUESTS_MS)
+    // Minute windows need a minute of paid admissions; the free daily quota needs today's free ones.
+    this.sql.exec('DELETE FROM requests WHERE (free = 0 AND at < ?) OR at < ?', now - 2 * 60_000, now - KEEP_REQUESTS_MS)
     this.sql.exec('DELETE FROM idempotency WHERE created_at < ?', now - idempotencyTtl)
     let next: number | null = null
     try {

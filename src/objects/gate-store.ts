@@ -30,23 +30,33 @@ export const heldMicro = (sql: SqlStorage, keyHash?: string): number =>
       : one<{ n: number }>(sql, 'SELECT COALESCE(SUM(amount), 0) AS n FROM holds WHERE key_hash = ?', keyHash).n,
   )
 
-export const windowCounts = (sql: SqlStorage, keyHash: string, now: number): WindowCounts => {
+/** Which counts a request needs: each query runs only when its limit is on, so unlimited keys cost O(1). */
+export interface CountNeeds {
+  window: boolean
+  inFlight: boolean
+  free: boolean
+}
+
+export const windowCounts = (sql: SqlStorage, keyHash: string, now: number, need: CountNeeds): WindowCounts => {
   const since = now - MINUTE_MS
-  const key = one<{ n: number; oldest: number | null; tokens: number }>(
-    sql, 'SELECT COUNT(*) AS n, MIN(at) AS oldest, COALESCE(SUM(tokens), 0) AS tokens FROM requests WHERE key_hash = ? AND at > ?', keyHash, since,
-  )
-  const free = one<{ n: number; oldest: number | null }>(sql, 'SELECT COUNT(*) AS n, MIN(at) AS oldest FROM requests WHERE free = 1 AND at > ?', since)
-  const today = one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM requests WHERE free = 1 AND at >= ?', dayStart(now))
-  const inFlight = one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM holds WHERE key_hash = ?', keyHash)
+  const none = { n: 0, oldest: null, tokens: 0 }
+  const key = need.window
+    ? one<{ n: number; oldest: number | null; tokens: number }>(
+        sql, 'SELECT COUNT(*) AS n, MIN(at) AS oldest, COALESCE(SUM(tokens), 0) AS tokens FROM requests WHERE key_hash = ? AND at > ?', keyHash, since,
+      )
+    : none
+  const free = need.free ? one<{ n: number; oldest: number | null }>(sql, 'SELECT COUNT(*) AS n, MIN(at) AS oldest FROM requests WHERE free = 1 AND at > ?', since) : none
+  const today = need.free ? freeToday(sql, now) : 0
+  const inFlight = need.inFlight ? one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM holds WHERE key_hash = ?', keyHash).n : 0
   return {
     requestsLastMinute: key.n,
     oldestRequestAt: key.oldest,
     tokensLastMinute: key.tokens,
     oldestTokensAt: key.oldest,
-    inFlight: inFlight.n,
+    inFlight,
     freeLastMinute: free.n,
     oldestFreeAt: free.oldest,
-    freeToday: today.n,
+    freeToday: today,
   }
 }
 
