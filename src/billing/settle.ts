@@ -66,6 +66,25 @@ export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts
   createdAt: facts.startedAt,
 })
 
-/** Charge (or, at cost 0, just record) one generation; the gate drops its hold. Exactly once by id. */
-export const settle = (env: Env, record: GenerationRow, idempotent?: SettleInput['idempotent']) =>
-  gateFor(env, record.accountId).settle({ accountId: record.accountId, generationId: record.id, record, ...(idempotent ? { idempotent } : {}) })
+/**
+ * Settlements of one account wait this long to share a round trip. The request that
+ * opens a batch sends it from its own waitUntil, so a batch is as durable as a lone
+ * settlement was; the others return at once (a promise shared across requests could hang them).
+ */
+export const SETTLE_BATCH_MS = 5
+const batches = new Map<string, SettleInput[]>()
+
+/** Charge (or, at cost 0, just record) one generation; the gate drops its hold. Exactly once by id (I2). */
+export const settle = async (env: Env, record: GenerationRow, idempotent?: SettleInput['idempotent']): Promise<void> => {
+  const input: SettleInput = { accountId: record.accountId, generationId: record.id, record, ...(idempotent ? { idempotent } : {}) }
+  const open = batches.get(record.accountId)
+  if (open) {
+    open.push(input)
+    return
+  }
+  const batch = [input]
+  batches.set(record.accountId, batch)
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_BATCH_MS))
+  batches.delete(record.accountId)
+  await gateFor(env, record.accountId).settleMany(batch)
+}

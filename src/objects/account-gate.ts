@@ -124,6 +124,8 @@ export class AccountGate extends DurableObject<Env> {
   private alarmAt: number | null = null
   /** Duplicates of an in-flight Idempotency-Key wait here for its result. */
   private readonly waiters = new Map<string, (() => void)[]>()
+  /** Whether the idempotency table may hold rows, so settlements without a key skip it. */
+  private hasIdempotency = true
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -142,6 +144,7 @@ export class AccountGate extends DurableObject<Env> {
         }
       }
       this.alarmAt = await ctx.storage.getAlarm()
+      this.hasIdempotency = this.sql.exec('SELECT 1 FROM idempotency LIMIT 1').toArray().length > 0
     })
   }
 
@@ -260,6 +263,7 @@ export class AccountGate extends DurableObject<Env> {
         this.sql.exec('INSERT OR REPLACE INTO requests (id, key_hash, at, tokens, free) VALUES (?, ?, ?, ?, ?)', input.generationId, input.key.hash, now, input.promptTokens, input.free ? 1 : 0)
       }
       if (input.idempotency) {
+        this.hasIdempotency = true
         this.sql.exec(
           `INSERT INTO idempotency (id, body_hash, generation_id, state, created_at) VALUES (?, ?, ?, 'pending', ?)`,
           input.idempotency.id, input.idempotency.bodyHash, input.generationId, now,
@@ -272,37 +276,49 @@ export class AccountGate extends DurableObject<Env> {
 
   /** Replace the hold with the actual charge and record the generation. Exactly once per generation id (I2). */
   async settle(input: SettleInput): Promise<{ charged: boolean; balanceMicro: number }> {
-    const state = await this.ensure(input.accountId)
-    if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
-    const now = Date.now()
-    const { costMicro: cost, keyHash } = input.record
-    const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
-    this.ctx.storage.transactionSync(() => {
-      this.sql.exec('INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)', input.generationId, cost, JSON.stringify(input.record), now)
-      this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
-      // Tokens-per-minute counts what was actually used once it is known.
-      this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
-      if (cost > 0) addKeyUsage(this.sql, keyHash, cost, now)
-      const idem = input.idempotent
-      if (idem) {
-        this.sql.exec(`UPDATE idempotency SET state = 'done', status = ?, content_type = ?, body = ? WHERE id = ?`, idem.status, idem.contentType, idem.body, idem.id)
-      } else {
-        // A request that did not succeed frees its Idempotency-Key for a retry.
-        this.sql.exec(`DELETE FROM idempotency WHERE generation_id = ? AND state = 'pending'`, input.generationId)
-      }
-      this.save({ ...state, balance: state.balance - cost, totalUsage: state.totalUsage + cost })
-    })
-    this.wake(input.generationId)
-    this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
-    return { charged: true, balanceMicro: state.balance - cost }
+    const [result] = await this.settleMany([input])
+    return result as { charged: boolean; balanceMicro: number }
   }
 
+  /** Several settlements of this account in one round trip (isolates batch them), each exactly once. */
+  async settleMany(inputs: SettleInput[]): Promise<{ charged: boolean; balanceMicro: number }[]> {
+    const first = inputs[0]
+    if (!first) return []
+    let state = await this.ensure(first.accountId)
+    const now = Date.now()
+    const results = inputs.map((input) => {
+      if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
+      const { costMicro: cost, keyHash } = input.record
+      const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec('INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)', input.generationId, cost, JSON.stringify(input.record), now)
+        this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
+        // Tokens-per-minute counts what was actually used once it is known.
+        this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
+        if (cost > 0) addKeyUsage(this.sql, keyHash, cost, now)
+        const idem = input.idempotent
+        if (idem) {
+          this.sql.exec(`UPDATE idempotency SET state = 'done', status = ?, content_type = ?, body = ? WHERE id = ?`, idem.status, idem.contentType, idem.body, idem.id)
+        } else if (this.hasIdempotency) {
+          // A request that did not succeed frees its Idempotency-Key for a retry.
+          this.sql.exec(`DELETE FROM idempotency WHERE generation_id = ? AND state = 'pending'`, input.generationId)
+        }
+        state = { ...state, balance: state.balance - cost, totalUsage: state.totalUsage + cost }
+        this.save(state)
+      })
+      this.wake(input.generationId)
+      return { charged: true, balanceMicro: state.balance }
+    })
+    this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
+    return results
+  }
+
+  /** Duplicates of an Idempotency-Key wait under their first request's generation id. */
   private wake(generationId: string) {
-    const ids = this.sql.exec<{ id: string }>('SELECT id FROM idempotency WHERE generation_id = ?', generationId).toArray().map((r) => r.id)
-    for (const id of [...ids, generationId]) {
-      for (const resolve of this.waiters.get(id) ?? []) resolve()
-      this.waiters.delete(id)
-    }
+    const waiting = this.waiters.get(generationId)
+    if (!waiting) return
+    this.waiters.delete(generationId)
+    for (const resolve of waiting) resolve()
   }
 
   /** A duplicate of an in-flight Idempotency-Key waits for the first request's result (or its failure). */

@@ -71,16 +71,14 @@ export const keyUsage = (sql: SqlStorage, keyHash: string, period: Period | 'all
 }
 
 export const addKeyUsage = (sql: SqlStorage, keyHash: string, cost: number, now: number) => {
-  for (const period of [...PERIODS, 'all'] as const) {
-    const start = period === 'all' ? 0 : periodStart(period, now)
-    sql.exec(
-      `INSERT INTO key_usage (key_hash, period, start, usage) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key_hash, period) DO UPDATE SET
-         usage = CASE WHEN start = excluded.start THEN usage + excluded.usage ELSE excluded.usage END,
-         start = excluded.start`,
-      keyHash, period, start, cost,
-    )
-  }
+  // One statement for the four buckets; a bucket whose period rolled over restarts at this cost.
+  sql.exec(
+    `INSERT INTO key_usage (key_hash, period, start, usage) VALUES (?, 'day', ?, ?), (?, 'week', ?, ?), (?, 'month', ?, ?), (?, 'all', 0, ?)
+     ON CONFLICT (key_hash, period) DO UPDATE SET
+       usage = CASE WHEN start = excluded.start THEN usage + excluded.usage ELSE excluded.usage END,
+       start = excluded.start`,
+    keyHash, periodStart('day', now), cost, keyHash, periodStart('week', now), cost, keyHash, periodStart('month', now), cost, keyHash, cost,
+  )
 }
 
 export const unflushedCount = (sql: SqlStorage): number =>
