@@ -420,7 +420,7 @@ export class AccountGate extends DurableObject<Env> {
     const gens = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM generations WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
     const credits = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM credits WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
     if (gens.length === 0 && credits.length === 0) return false
-    await insertLedgerRows(createDb(this.env.DB), {
+    await insertLedgerRows(this.env.DB, {
       generations: gens.map((g) => JSON.parse(g.record) as GenerationRow),
       credits: credits.map((c) => JSON.parse(c.record) as CreditEventRow),
     })
