@@ -22,6 +22,8 @@ export default defineConfig(async () => {
                   OPENAI_BASE_URL: 'https://openai.test/v1',
                   GROQ_API_KEY: 'gsk-test',
                   GROQ_BASE_URL: 'https://groq.test/openai/v1',
+                  TOGETHER_API_KEY: 'together-test',
+                  TOGETHER_BASE_URL: 'https://together.test/v1',
                   ANTHROPIC_API_KEY: 'sk-ant-test',
                   ANTHROPIC_BASE_URL: 'https://anthropic.test/v1',
                   GOOGLE_API_KEY: 'goog-test',

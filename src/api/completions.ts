@@ -44,6 +44,7 @@ export const completions = new Hono<AppEnv>().post('/completions', requireKey('i
     needs: { tools: false, jsonSchema: false, images: false, params },
   })
   const attempts = attemptsWith(planned.attempts, (a) => a.completions !== undefined)
+    .filter((a) => a.provider.quirks?.legacy_completions !== false)
   if (attempts.length === 0) {
     throw new GatewayError('invalid_request',
       `${models.join(', ')}: /completions supports OpenAI-compatible providers only, and none can serve this request; use /api/v1/chat/completions`)

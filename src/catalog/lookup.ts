@@ -40,7 +40,7 @@ export interface ProviderConfig {
   baseUrl: string
   apiKey: string | undefined
   /** Why the provider cannot serve, when it cannot. */
-  unavailable?: 'no_api_key' | 'protocol_not_supported'
+  unavailable?: 'no_api_key' | 'no_base_url' | 'protocol_not_supported'
 }
 
 const configs = new WeakMap<object, Map<string, ProviderConfig>>()
@@ -53,9 +53,11 @@ export const providerConfigs = (env: Env, idx: CatalogIndex = catalogIndex()): M
   for (const p of idx.catalog.providers) {
     const prefix = envPrefix(p.id)
     const apiKey = envString(env, `${prefix}_API_KEY`)
-    const config: ProviderConfig = { baseUrl: envString(env, `${prefix}_BASE_URL`) ?? p.base_url, apiKey }
+    const baseUrl = envString(env, `${prefix}_BASE_URL`)
+    const config: ProviderConfig = { baseUrl: baseUrl ?? p.base_url, apiKey }
     if (!adapterFor(p.protocol)) config.unavailable = 'protocol_not_supported'
     else if (p.requires_key && !apiKey) config.unavailable = 'no_api_key'
+    else if (p.requires_base_url && !baseUrl) config.unavailable = 'no_base_url'
     map.set(p.id, config)
   }
   configs.set(env, map)

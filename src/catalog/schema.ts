@@ -30,6 +30,8 @@ export const ProviderQuirks = z.strictObject({
   drop_params: z.array(z.string()).optional(),
   /** Azure OpenAI: the `api-version` query parameter (azure.ts has the default). */
   api_version: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/).optional(),
+  /** false: the host has no legacy `/completions` for these models (OpenAI serves it for instruct models only). */
+  legacy_completions: z.boolean().optional(),
 })
 
 export const ProviderSchema = z.strictObject({
@@ -41,6 +43,8 @@ export const ProviderSchema = z.strictObject({
   base_url: z.url(),
   /** false for local hosts (Ollama, vLLM) and the built-in fake. */
   requires_key: z.boolean().default(true),
+  /** The default base_url is a placeholder: the provider is unavailable until `<ID>_BASE_URL` is set (Azure). */
+  requires_base_url: z.boolean().optional(),
   data_policy: z.strictObject({
     training: z.boolean(),
     retains_prompts: z.boolean(),

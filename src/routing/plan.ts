@@ -18,7 +18,7 @@ export interface PlannedAttempt {
 }
 
 export type SkipReason =
-  | 'no_api_key' | 'protocol_not_supported' | 'breaker_open'
+  | 'no_api_key' | 'no_base_url' | 'protocol_not_supported' | 'breaker_open'
   | 'ignored' | 'not_in_only' | 'not_in_order'
   | 'data_policy' | 'quantization' | 'max_price' | 'context_length'
   | 'require_parameters' | 'capability' | 'region'

@@ -11,6 +11,7 @@ const openaiWire = createFakeUpstream({ hang_ms: 5_000 })
 const HOSTS: Record<string, (request: Request) => Promise<Response>> = {
   'openai.test': openaiWire,
   'groq.test': openaiWire,
+  'together.test': openaiWire,
   'anthropic.test': anthropicUpstream,
   'gemini.test': geminiUpstream,
 }

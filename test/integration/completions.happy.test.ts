@@ -77,24 +77,32 @@ describe('POST /completions (happy)', () => {
     expect(await generationRow(id!)).toMatchObject({ apiType: 'completions', streamed: true, costMicro: 14, finishReason: 'stop' })
   })
 
-  it('openai/gpt-4o-mini via openai.test, JSON and stream, priced at OpenAI rates', async () => {
+  it('an OpenAI-compatible host (Together via together.test), JSON and stream, priced at its rates', async () => {
     const { key } = await seedAccount()
-    const res = await complete(key, { model: 'openai/gpt-4o-mini', prompt: 'hello openai', temperature: 0.1 })
+    const LLAMA = { model: 'meta-llama/llama-3.3-70b-instruct', provider: { only: ['together'] } }
+    const res = await complete(key, { ...LLAMA, prompt: 'hello together', temperature: 0.1 })
     const body = await res.json<any>()
     expect(res.status, JSON.stringify(body)).toBe(200)
-    expect(res.headers.get('x-provider')).toBe('openai')
-    // prompt ceil(12 / 4) = 3, completion 4: 3 × $0.15/M + 4 × $0.60/M = 2.85 µ$ → 3 µ$.
+    expect(res.headers.get('x-provider')).toBe('together')
+    // prompt ceil(14 / 4) = 4, completion 4: 8 × $0.88/M = 7.04 µ$ → 8 µ$ (rounded up).
     expect(body).toMatchObject({
-      object: 'text_completion', model: 'openai/gpt-4o-mini', provider: 'OpenAI',
-      choices: [{ text: 'You said: hello openai', finish_reason: 'stop' }],
-      usage: { prompt_tokens: 3, completion_tokens: 4, cost: 3e-6 },
+      object: 'text_completion', model: 'meta-llama/llama-3.3-70b-instruct', provider: 'Together',
+      choices: [{ text: 'You said: hello together', finish_reason: 'stop' }],
+      usage: { prompt_tokens: 4, completion_tokens: 4, cost: 8e-6 },
     })
 
-    const stream = await complete(key, { model: 'openai/gpt-4o-mini', prompt: 'hello openai', stream: true })
+    const stream = await complete(key, { ...LLAMA, prompt: 'hello together', stream: true })
     const { events, done } = await readSse(stream)
     expect(done).toBe(true)
-    expect(textOf(events)).toBe('You said: hello openai')
-    expect(events.filter((e) => e.usage)).toEqual([expect.objectContaining({ choices: [], usage: expect.objectContaining({ prompt_tokens: 3, completion_tokens: 4, cost: 3e-6 }) })])
+    expect(textOf(events)).toBe('You said: hello together')
+    expect(events.filter((e) => e.usage)).toEqual([expect.objectContaining({ choices: [], usage: expect.objectContaining({ prompt_tokens: 4, completion_tokens: 4, cost: 8e-6 }) })])
+  })
+
+  it('skips hosts without a legacy /completions (OpenAI serves it for instruct models only)', async () => {
+    const { key } = await seedAccount()
+    const res = await complete(key, { model: 'openai/gpt-4o-mini', prompt: 'x' })
+    expect(res.status).toBe(400)
+    expect((await res.json<any>()).error.message).toMatch(/none can serve this request/)
   })
 
   it('ends a stream that fails mid-way with an error chunk, then usage and [DONE]; the record says 502', async () => {
@@ -116,7 +124,7 @@ describe('POST /completions (happy)', () => {
 
   it('falls back across models before the first byte', async () => {
     const { key } = await seedAccount()
-    const res = await complete(key, { model: 'openai/gpt-4o-mini', models: ['fake/echo'], provider: { only: ['openai', 'fake'] }, prompt: 'again [[fake status=503 on=openai]]' })
+    const res = await complete(key, { model: 'meta-llama/llama-3.3-70b-instruct', models: ['fake/echo'], provider: { only: ['together', 'fake'] }, prompt: 'again [[fake status=503 on=together]]' })
     const body = await res.json<any>()
     expect(res.status, JSON.stringify(body)).toBe(200)
     expect(body).toMatchObject({ model: 'fake/echo', provider: 'Switchboard Fake', choices: [{ text: 'You said: again' }] })

@@ -136,7 +136,7 @@ describe('openai SDK → embeddings and legacy completions', () => {
     expect(costOf(res.usage)).toBeGreaterThan(0)
   })
 
-  it.each(['fake/echo', 'openai/gpt-4o-mini'])('completions.create on %s, JSON and stream', async (model) => {
+  it.each(['fake/echo', 'meta-llama/llama-3.3-70b-instruct'])('completions.create on %s, JSON and stream', async (model) => {
     const res = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 20 })
     expect(res).toMatchObject({ object: 'text_completion', model, choices: [{ index: 0, text: 'You said: Once upon a time', finish_reason: 'stop' }] })
     expect(costOf(res.usage)).toBeGreaterThan(0)
