@@ -14,6 +14,7 @@ import {
   AnthropicErrorBody, CacheControl, MessagesResponse,
   type ContentBlockParam, type MessageParam, type MessagesRequest, type TextBlockParam, type ToolChoiceParam,
 } from './wire/anthropic.ts'
+import { providerError, readErrorBody } from './upstream-errors.ts'
 
 export { fromUpstreamEvent, initialState, mapFinishReason, mapUsage }
 
@@ -313,27 +314,8 @@ export const fromUpstream = (json: unknown): CanonicalResponse => {
 
 /** @see https://docs.anthropic.com/en/api/errors */
 export const parseError = (status: number, text: string, headers: Headers): ProviderError => {
-  let raw: unknown = text.slice(0, 2000)
-  let message: string | undefined
-  let code: string | undefined
-  try {
-    raw = JSON.parse(text)
-    const parsed = AnthropicErrorBody.safeParse(raw)
-    if (parsed.success) {
-      message = parsed.data.error.message ?? undefined
-      code = parsed.data.error.type
-    }
-  } catch {
-    // not JSON (a proxy's HTML page): keep the text as raw
-  }
-  const retryAfter = retryAfterSeconds(headers)
-  return {
-    status,
-    message: message ?? `Upstream returned HTTP ${status}`,
-    raw,
-    ...(code ? { code } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-  }
+  const { raw, body } = readErrorBody(text, AnthropicErrorBody)
+  return providerError(status, raw, { message: body?.error.message, code: body?.error.type }, retryAfterSeconds(headers))
 }
 
 export const anthropic: ProviderAdapter<AnthropicStreamState> = {

@@ -10,6 +10,7 @@ import { geminiEmbeddings } from './gemini-embeddings.ts'
 import { fromUpstream, fromUpstreamEvent, type GeminiStreamState } from './gemini-response.ts'
 import { toGeminiSchema } from './gemini-schema.ts'
 import { GeminiErrorBody, type GeminiGenerationConfig, type GeminiRequest } from './wire/gemini.ts'
+import { providerError, readErrorBody } from './upstream-errors.ts'
 
 export { fromUpstream, fromUpstreamEvent, mapFinishReason, mapUsage, type GeminiStreamState } from './gemini-response.ts'
 
@@ -110,31 +111,11 @@ const retryDelaySeconds = (delay: string | null | undefined): number | undefined
 
 /** Gemini errors are google.rpc.Status; `code` becomes the status name (RESOURCE_EXHAUSTED…). @see https://ai.google.dev/gemini-api/docs/troubleshooting#error-codes */
 export const parseError = (status: number, text: string, headers: Headers): ProviderError => {
-  let raw: unknown = text.slice(0, 2000)
-  let message: string | undefined
-  let code: string | undefined
-  let delay: number | undefined
-  try {
-    raw = JSON.parse(text)
-    // streamGenerateContent without alt=sse wraps the error in an array.
-    const parsed = GeminiErrorBody.safeParse(Array.isArray(raw) ? raw[0] : raw)
-    if (parsed.success) {
-      const e = parsed.data.error
-      message = e.message ?? undefined
-      code = e.status ?? undefined
-      delay = retryDelaySeconds(e.details?.find((d) => d.retryDelay)?.retryDelay)
-    }
-  } catch {
-    // not JSON: keep the text as raw
-  }
-  const retryAfter = retryAfterSeconds(headers) ?? delay
-  return {
-    status,
-    message: message ?? `Upstream returned HTTP ${status}`,
-    raw,
-    ...(code ? { code } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-  }
+  // streamGenerateContent without alt=sse wraps the error in an array.
+  const { raw, body } = readErrorBody(text, GeminiErrorBody, (json) => (Array.isArray(json) ? json[0] : json))
+  const e = body?.error
+  const delay = retryDelaySeconds(e?.details?.find((d) => d.retryDelay)?.retryDelay)
+  return providerError(status, raw, { message: e?.message, code: e?.status }, retryAfterSeconds(headers) ?? delay)
 }
 
 export const gemini: ProviderAdapter<GeminiStreamState> = {

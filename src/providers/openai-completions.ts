@@ -6,6 +6,7 @@ import type { CompletionRequest } from '../schemas/completion-request.ts'
 import { finishBody, forwardedFields, mapFinishReason, mapUsage, openaiRequest, streamError, UpstreamShapeError } from './openai.ts'
 import type { CanonicalChunk, CompletionsAdapter, EventResult, SseEvent, Target, TextCompletionResponse, UpstreamRequest } from './types.ts'
 import { OpenAICompletion } from './wire/openai.ts'
+import { parseEventData } from './upstream-errors.ts'
 
 const SKIP = new Set(['prompt', 'max_tokens', 'max_completion_tokens', 'messages'])
 
@@ -40,16 +41,10 @@ export const fromUpstream = (json: unknown): TextCompletionResponse => {
 
 export const fromUpstreamEvent = (event: SseEvent, state: null): EventResult<null> => {
   if (event.data === '[DONE]') return { kind: 'done', chunks: [], state }
-  let json: unknown
-  try {
-    json = JSON.parse(event.data)
-  } catch {
-    return { kind: 'error', error: { status: 502, message: 'Upstream sent a malformed stream event' }, state }
-  }
-  const parsed = OpenAICompletion.safeParse(json)
-  if (!parsed.success) return { kind: 'error', error: { status: 502, message: 'Upstream sent an unexpected stream event', raw: json }, state }
-  const chunk = parsed.data
-  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, json), state }
+  const parsed = parseEventData(event.data, OpenAICompletion)
+  if (!parsed.ok) return { kind: 'error', error: parsed.error, state }
+  const chunk = parsed.value
+  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, parsed.json), state }
   const out: CanonicalChunk = {
     choices: chunk.choices.map((c) => ({
       index: c.index,

@@ -18,6 +18,7 @@ import {
   type UpstreamRequest,
   type Usage,
 } from './types.ts'
+import { parseEventData, providerError, readErrorBody } from './upstream-errors.ts'
 import { OpenAIChunk, OpenAIError, OpenAIResponse, type OpenAIUsage } from './wire/openai.ts'
 
 /** Request parameters that an endpoint may or may not support (COMPAT.md §2.1: unsupported ones are dropped). */
@@ -197,16 +198,10 @@ export const streamError = (e: { message?: string | undefined; code?: unknown; t
 
 export const fromUpstreamEvent = (event: SseEvent, state: null): EventResult<null> => {
   if (event.data === '[DONE]') return { kind: 'done', chunks: [], state }
-  let json: unknown
-  try {
-    json = JSON.parse(event.data)
-  } catch {
-    return { kind: 'error', error: { status: 502, message: 'Upstream sent a malformed stream event' }, state }
-  }
-  const parsed = OpenAIChunk.safeParse(json)
-  if (!parsed.success) return { kind: 'error', error: { status: 502, message: 'Upstream sent an unexpected stream event', raw: json }, state }
-  const chunk = parsed.data
-  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, json), state }
+  const parsed = parseEventData(event.data, OpenAIChunk)
+  if (!parsed.ok) return { kind: 'error', error: parsed.error, state }
+  const chunk = parsed.value
+  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, parsed.json), state }
   const out: CanonicalChunk = {
     choices: chunk.choices.map((choice) => {
       const d = choice.delta
@@ -261,31 +256,10 @@ export const retryAfterSeconds = (headers: Headers, nowMs = Date.now()): number 
 }
 
 export const parseError = (status: number, text: string, headers: Headers): ProviderError => {
-  let raw: unknown = text.slice(0, 2000)
-  let message: string | undefined
-  let code: string | undefined
-  try {
-    raw = JSON.parse(text)
-    const parsed = OpenAIError.safeParse(raw)
-    if (parsed.success) {
-      const e = parsed.data.error
-      if (typeof e === 'string') message = e
-      else {
-        message = e.message ?? undefined
-        code = errorCode(e.code) ?? e.type ?? undefined
-      }
-    }
-  } catch {
-    // not JSON: keep the text as raw
-  }
-  const retryAfter = retryAfterSeconds(headers)
-  return {
-    status,
-    message: message ?? `Upstream returned HTTP ${status}`,
-    raw,
-    ...(code ? { code } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-  }
+  const { raw, body } = readErrorBody(text, OpenAIError)
+  const e = body?.error
+  const found = typeof e === 'string' ? { message: e } : { message: e?.message, code: e ? errorCode(e.code) ?? e.type : undefined }
+  return providerError(status, raw, found, retryAfterSeconds(headers))
 }
 
 export const openai: ProviderAdapter<null> = {
