@@ -10,12 +10,11 @@ import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { toDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
+import { iso, usageFields } from './key-object.ts'
 import { gateFor } from '../objects/clients.ts'
 
 type GenerationRow = typeof generations.$inferSelect
 interface AttemptJson { provider?: string; provider_name?: string; endpoint?: string; model?: string; status?: number | null; latency_ms?: number }
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 const generationBody = (g: GenerationRow) => ({
   id: g.id,
@@ -79,18 +78,7 @@ const keyBody = async (env: Env, key: KeyRecord) => {
   return {
     label: key.label,
     name: key.name,
-    limit: key.limitMicro === null ? null : toDollars(key.limitMicro),
-    limit_remaining: usage.limitRemainingMicro === null ? null : toDollars(usage.limitRemainingMicro),
-    limit_reset: key.limitReset,
-    include_byok_in_limit: false,
-    usage: toDollars(usage.usageMicro),
-    usage_daily: toDollars(usage.dailyMicro),
-    usage_weekly: toDollars(usage.weeklyMicro),
-    usage_monthly: toDollars(usage.monthlyMicro),
-    byok_usage: 0,
-    byok_usage_daily: 0,
-    byok_usage_weekly: 0,
-    byok_usage_monthly: 0,
+    ...usageFields(key.limitMicro, key.limitReset, usage),
     is_free_tier: usage.freeTier,
     is_management_key: key.kind === 'management',
     is_provisioning_key: key.kind === 'management',

@@ -6,16 +6,13 @@ import { fromDollars, toDollars } from '../lib/money.ts'
 import type { KeyUsage } from '../objects/account-gate.ts'
 import { gateFor } from '../objects/clients.ts'
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-const keyObject = (row: ApiKeyRow, usage: KeyUsage) => ({
-  hash: row.hash,
-  name: row.name,
-  label: row.label,
-  disabled: row.disabled,
-  limit: row.limitMicro === null ? null : toDollars(row.limitMicro),
+/** The limit and usage fields shared by the Key object and GET /key (§1.8, §1.10), in USD. */
+export const usageFields = (limitMicro: number | null, limitReset: string | null, usage: KeyUsage) => ({
+  limit: limitMicro === null ? null : toDollars(limitMicro),
   limit_remaining: usage.limitRemainingMicro === null ? null : toDollars(usage.limitRemainingMicro),
-  limit_reset: row.limitReset,
+  limit_reset: limitReset,
   // There is no BYOK in Switchboard, so nothing is ever included.
   include_byok_in_limit: false,
   usage: toDollars(usage.usageMicro),
@@ -26,6 +23,14 @@ const keyObject = (row: ApiKeyRow, usage: KeyUsage) => ({
   byok_usage_daily: 0,
   byok_usage_weekly: 0,
   byok_usage_monthly: 0,
+})
+
+const keyObject = (row: ApiKeyRow, usage: KeyUsage) => ({
+  hash: row.hash,
+  name: row.name,
+  label: row.label,
+  disabled: row.disabled,
+  ...usageFields(row.limitMicro, row.limitReset, usage),
   created_at: new Date(row.createdAt).toISOString(),
   updated_at: iso(row.updatedAt),
   expires_at: iso(row.expiresAt),
