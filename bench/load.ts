@@ -30,14 +30,37 @@ export const closePools = async () => {
   pools.clear()
 }
 
-/** One request, whole body read; throws on a non-2xx answer (with the body, for the report). */
-export const send = async (target: Target, kind: BodyKind): Promise<string> => {
-  const { statusCode, body } = await poolFor(target.origin).request({
+/** Response headers as undici gives them (lower-case names). */
+export type Headers = Record<string, string | string[] | undefined>
+
+/**
+ * One request, whole body read; throws on a non-2xx answer (with the body, for the report).
+ * `onHeaders` sees the response headers of a successful answer (the phases scenario keeps `Server-Timing`).
+ */
+export const send = async (target: Target, kind: BodyKind, onHeaders?: (headers: Headers) => void): Promise<string> => {
+  const { statusCode, headers, body } = await poolFor(target.origin).request({
     path: target.path, method: 'POST', headers: target.headers, body: target.bodies[kind],
   })
   const text = await body.text()
   if (statusCode < 200 || statusCode >= 300) throw new Error(`HTTP ${statusCode}: ${text.slice(0, 300)}`)
+  onHeaders?.(headers)
   return text
+}
+
+export interface Exchange {
+  status: number
+  headers: Headers
+  text: string
+  /** Send to the end of the body, ms. */
+  ms: number
+}
+
+/** One POST with any body (the failover scenario), timed from send to the end of the body; never throws on a status. */
+export const post = async (origin: string, path: string, headers: Record<string, string>, body: string): Promise<Exchange> => {
+  const t = now()
+  const res = await poolFor(origin).request({ path, method: 'POST', headers, body })
+  const text = await res.body.text()
+  return { status: res.statusCode, headers: res.headers, text, ms: now() - t }
 }
 
 export const percentile = (sorted: number[], p: number): number => {
@@ -78,8 +101,11 @@ export interface OpenLoopResult {
  * from the first counted scheduled send to the last counted completion. When more
  * than a second's worth of requests is in flight the target is saturated: the cell
  * stops sending (what was sent still counts) instead of queueing for minutes.
+ * `onHeaders` sees the headers of each counted successful answer.
  */
-export const openLoop = async (target: Target, rate: number, seconds: number, warmS: number): Promise<OpenLoopResult> => {
+export const openLoop = async (
+  target: Target, rate: number, seconds: number, warmS: number, onHeaders?: (headers: Headers) => void,
+): Promise<OpenLoopResult> => {
   const interval = 1000 / rate
   const total = Math.round((warmS + seconds) * rate)
   const firstCounted = Math.round(warmS * rate)
@@ -99,7 +125,7 @@ export const openLoop = async (target: Target, rate: number, seconds: number, wa
       const scheduled = start + i * interval
       const counted = i >= firstCounted
       if (counted) late.push(t - scheduled)
-      const p = send(target, 'json').then(
+      const p = send(target, 'json', counted ? onHeaders : undefined).then(
         () => {
           const done = now()
           if (counted) {

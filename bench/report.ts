@@ -6,6 +6,9 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { median, type ClosedLoopResult, type OpenLoopResult, type StreamResult } from './load.ts'
 import { ROOT, type TargetName } from './targets.ts'
+import { FAILOVER_MODEL, type FailoverClass, type FailoverResult } from './failover.ts'
+import { PHASES, type PhaseFigures, type PhaseSummary } from './phases.ts'
+import type { RoutingResult } from './routing.ts'
 
 export interface Rounds {
   /** open[rate][target] = one result per round (direct: first round only). */
@@ -145,4 +148,69 @@ export const writeResults = (record: { machine: ReturnType<typeof machineInfo> }
   const file = join(dir, `${stamp}-${record.machine.commit}.json`)
   writeFileSync(file, `${JSON.stringify(record, (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v), 2)}\n`)
   return file
+}
+
+/** Phases from Server-Timing, per offered rate (bench/phases.ts). */
+export const printPhases = (phases: Record<string, PhaseSummary>) => {
+  const lines: string[] = []
+  lines.push('\nGateway phases from Server-Timing, open-loop cells (all rounds); ms: mean (p50/p99)')
+  const cols = [...PHASES.filter((p) => p !== 'total'), 'rest', 'total'] as const
+  const rows = [['rate/s', 'n', ...cols]]
+  for (const [rate, s] of Object.entries(phases)) {
+    const cell = (x: PhaseFigures | null | undefined) => (x ? `${f(x.mean)} (${f(x.p50, 0)}/${f(x.p99, 0)})` : '–')
+    rows.push([rate, String(s.n), ...cols.map((c) => cell(c === 'rest' ? s.rest : s.phases[c]))])
+  }
+  lines.push(pad(rows))
+  lines.push('admission = the account gate round trip (one DO call, the only storage wait before the upstream). upstream = the attempt loop')
+  lines.push('to the end of the upstream body. rest = total − the named phases (body parse, render, middleware). workerd\'s clock steps')
+  lines.push('in whole ms, so p50/p99 are whole ms and the mean over many answers is the estimate of a sub-ms phase. plan()\'s own')
+  lines.push('cost is in the routing table.')
+  console.log(lines.join('\n'))
+}
+
+/** Failover cost (bench/failover.ts). */
+export const printFailover = (r: FailoverResult) => {
+  const c = r.config
+  const lines: string[] = []
+  lines.push(`\nFailover (M6): sequential, ${FAILOVER_MODEL}, provider.order [groq, together], fake upstream delay ${c.latencyMs} ms, timeout ${c.timeoutMs} ms; ms`)
+  const names: Record<FailoverClass, string> = {
+    baseline: '(a) no fault: Groq serves',
+    status500: '(b) Groq 500 → Together',
+    hang: '(c) Groq hangs → Together',
+    breakerOpen: '(d) Groq breaker open → Together',
+  }
+  const rows = [['case', 'n', 'p50', 'p90', 'p99', 'Δp50 vs (a)', 'ST upstream', 'ST total', 'failed attempt', 'unexpected', 'errors']]
+  for (const cls of ['baseline', 'status500', 'hang', 'breakerOpen'] as const) {
+    const x = r.classes[cls]
+    rows.push([
+      names[cls], String(x.n), f(x.p50), f(x.p90), f(x.p99), cls === 'baseline' ? '' : sign(x.p50 - r.classes.baseline.p50),
+      f(x.upstreamMean), f(x.totalMean), f(x.failedAttemptMean), String(x.unexpected), String(x.errors),
+    ])
+  }
+  lines.push(pad(rows))
+  lines.push(`one failover adds ${sign(r.failover_extra_p50_ms)} ms p50 (${sign(r.failover_extra_p99_ms)} ms p99); a hung provider is detected and`)
+  lines.push(`failed over in ${sign(r.hang_detect_p50_ms)} ms p50 (${sign(r.hang_detect_p99_ms)} p99), i.e. timeout ${sign(r.hang_overhead_p50_ms)} ms; with Groq's breaker open`)
+  lines.push(`(opened after ${r.requests_to_open_breaker ?? '–'} failures in a row) a request costs ${sign(r.breaker_open_extra_p50_ms)} ms p50 against (a): the failover avoided.`)
+  const bad = (['baseline', 'status500', 'hang', 'breakerOpen'] as const).filter((k) => r.classes[k].unexpected || r.classes[k].errors)
+  for (const k of bad) lines.push(`WARNING ${k}: ${r.classes[k].unexpected} answers not routed as expected, ${r.classes[k].errors} errors; first: ${r.classes[k].firstUnexpected ?? '–'}`)
+  lines.push('p50..p99: client-side, send to end of body. ST upstream / total and failed attempt: means of the gateway\'s own Server-Timing')
+  lines.push('and of the Groq attempt\'s recorded latency (workerd\'s clock steps in whole ms). (a) and (b) alternate 2:1 (then (a) and (c)),')
+  lines.push('so Groq never fails twice in a row and its breaker stays closed; each answer\'s openrouter_metadata is checked against its case.')
+  console.log(lines.join('\n'))
+}
+
+/** plan() cost against catalog size (bench/routing.ts). */
+export const printRouting = (r: RoutingResult) => {
+  const lines: string[] = []
+  lines.push('\nRouting: plan() in Node on synthetic catalogs (4 endpoints per model); µs per call, median (fastest) batch')
+  const us = (x: { median: number; min: number }) => `${f(x.median / 1000)} (${f(x.min / 1000)})`
+  const rows = [['models', 'endpoints', 'direct', 'models: [3]', 'auto, glob of 10', 'CatalogSchema.parse ms', 'buildIndex ms']]
+  for (const row of r.rows) {
+    rows.push([String(row.models), String(row.endpoints), us(row.plan_ns.direct), us(row.plan_ns.models3), us(row.plan_ns.auto10), f(row.parse_ms), f(row.build_index_ms, 3)])
+  }
+  lines.push(pad(rows))
+  lines.push(`direct at 1,000 models / at 10: ${f(r.direct_growth_1000_vs_10)}× (flat = ~1; issue 4 asks that routing not grow with the catalog).`)
+  lines.push(`auto router at 1,000 / 10: ${f(r.auto_growth_1000_vs_10)}×: it scans the whole catalog against the allow-list (O(models × patterns)).`)
+  lines.push('parse and buildIndex run once per isolate.')
+  console.log(lines.join('\n'))
 }

@@ -2,18 +2,23 @@
 // upstream (Node), a bare pass-through Worker and the gateway (each in its own
 // Miniflare, same workerd), then measures open-loop latency, closed-loop max
 // req/s and streaming TTFT, interleaving bare and gateway round by round so the
-// gateway/bare ratios compare like with like. See bench/README.md.
+// gateway/bare ratios compare like with like; then the gateway's phases (from
+// Server-Timing), the cost of a failover (a second gateway instance) and of routing
+// against catalog size (Node). See bench/README.md.
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import type { Miniflare } from 'miniflare'
 import { closePools, closedLoop, openLoop, send, streamOnce, summarizeStreams, type StreamSample } from './load.ts'
 import { cpuMeter, noiseMeter, waitIdle } from './cpu.ts'
-import { machineInfo, printTable, summarize, writeResults, type Rounds } from './report.ts'
+import { machineInfo, printFailover, printPhases, printRouting, printTable, summarize, writeResults, type Rounds } from './report.ts'
 import {
-  bareTarget, buildGateway, compat, directTarget, gatewayTarget, pinCpus, seedGateway, startBare, startGateway, startUpstream,
+  bareTarget, buildGateway, compat, directTarget, failoverBindings, gatewayTarget, pinCpus, seedGateway, startBare, startGateway, startUpstream,
   type Target, type TargetName,
 } from './targets.ts'
+import { runFailover } from './failover.ts'
+import { phaseCollector, summarizePhases, type PhaseSummary } from './phases.ts'
+import { runRoutingBench } from './routing.ts'
 import { upstreamConfigFromEnv } from './upstream.ts'
 
 // Miniflare keeps "in-memory" D1 and DO storage as SQLite files under os.tmpdir();
@@ -37,6 +42,13 @@ const config = {
   maxSeconds: num('BENCH_MAX_SECONDS', 5),
   streams: num('BENCH_STREAMS', 100),
   streamWarmup: num('BENCH_STREAM_WARMUP', 10),
+  failover: {
+    n: num('BENCH_FAILOVER_N', 200),
+    hangN: num('BENCH_HANG_N', 60),
+    breakerN: num('BENCH_BREAKER_N', 100),
+    timeoutMs: Math.max(100, num('BENCH_FAILOVER_TIMEOUT_MS', 250)),
+    latencyMs: num('FAILOVER_LATENCY_MS', 0),
+  },
   ...upstreamConfigFromEnv(),
   ...compat(),
   entrySocket: process.env.BENCH_ENTRY === '1',
@@ -90,20 +102,25 @@ const main = async () => {
   const gw = await startGateway(script, up.port)
   instances.push(gw.mf)
   const key = await seedGateway(gw.mf)
-  const pinning = pinCpus([...bare.pids, ...gw.pids], up.child.pid)
+  // The failover scenario's own gateway: the same bundle plus Groq and Together and short
+  // upstream timeouts, so the main gateway's config (and its figures) stay as they were.
+  const fo = await startGateway(script, up.port, failoverBindings(up.port, config.failover.timeoutMs))
+  instances.push(fo.mf)
+  const foKey = await seedGateway(fo.mf)
+  const pinning = pinCpus([...bare.pids, ...gw.pids, ...fo.pids], up.child.pid)
   const upstreamPid = up.child.pid ?? 0
   const sutPids: Record<TargetName, number[]> = { direct: [upstreamPid], bare: bare.pids, gateway: gw.pids }
   const clientPids: Record<TargetName, number[]> = { direct: [process.pid], bare: [process.pid, upstreamPid], gateway: [process.pid, upstreamPid] }
   // Before each measurement: let the last target's deferred work finish (same core).
-  const quiet = () => waitIdle([...bare.pids, ...gw.pids, upstreamPid])
+  const quiet = () => waitIdle([...bare.pids, ...gw.pids, ...fo.pids, upstreamPid])
   // CPU of everything else on this shared machine, recorded with each measurement.
-  const ours = [process.pid, upstreamPid, ...bare.pids, ...gw.pids]
+  const ours = [process.pid, upstreamPid, ...bare.pids, ...gw.pids, ...fo.pids]
   const idleNoise = noiseMeter(ours)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const noiseAtStart = idleNoise()
   if (noiseAtStart > 0.2) log(`WARNING: other processes use ${noiseAtStart.toFixed(2)} cores on this ${config.nproc}-core machine; figures will be noisy`)
   const noisy = (n: number) => (n > 0.2 ? ` [noise: others used ${n.toFixed(2)} cores]` : '')
-  log(`upstream :${up.port}, bare ${bare.origin}, gateway ${gw.origin}; pinning: ${pinning}`)
+  log(`upstream :${up.port}, bare ${bare.origin}, gateway ${gw.origin}, failover gateway ${fo.origin}; pinning: ${pinning}`)
 
   const targets: Record<TargetName, Target> = {
     direct: directTarget(up.port), bare: bareTarget(bare.origin), gateway: gatewayTarget(gw.origin, key),
@@ -124,6 +141,8 @@ const main = async () => {
   const push = <T>(map: Partial<Record<TargetName, T[]>>, name: TargetName, value: T) => (map[name] ??= []).push(value)
 
   // (a) Open loop at fixed offered rates. Direct once (the floor), then bare and gateway per round, order alternating.
+  // The gateway's Server-Timing headers are kept for the phases table.
+  const phaseHeaders = Object.fromEntries(config.rates.map((rate) => [String(rate), phaseCollector()]))
   for (let round = 0; round < config.rounds; round++) {
     for (const rate of config.rates) {
       const cell = (rounds.open[String(rate)] ??= {})
@@ -131,7 +150,7 @@ const main = async () => {
       for (const t of order) {
         await quiet()
         const noise = noiseMeter(ours)
-        const r = await openLoop(t, rate, config.seconds, config.cellWarmSeconds)
+        const r = await openLoop(t, rate, config.seconds, config.cellWarmSeconds, t.name === 'gateway' ? phaseHeaders[String(rate)]?.onHeaders : undefined)
         r.noise = noise()
         push(cell, t.name, r)
         log(`open r${round + 1} ${rate}/s ${t.name}: p50 ${r.p50.toFixed(2)} p99 ${r.p99.toFixed(2)} ms, achieved ${r.achieved.toFixed(0)}/s${r.saturated ? ' SATURATED (stopped early)' : ''}, errors ${r.errors}${r.firstError ? ` (${r.firstError.slice(0, 120)})` : ''}${noisy(r.noise)}`)
@@ -181,10 +200,30 @@ const main = async () => {
   const streamsNoise = streamNoise()
   log(`streams done${noisy(streamsNoise)}`)
 
-  const summary = summarize(rounds)
+  // (d) Failover cost, on the failover instance (bench/failover.ts).
+  await quiet()
+  const failoverNoise = noiseMeter(ours)
+  const failover = await runFailover(fo.origin, foKey, config.failover, log)
+  const failoverNoiseCores = failoverNoise()
+  log(`failover done: +${failover.failover_extra_p50_ms.toFixed(2)} ms per failover, hang detected in +${failover.hang_detect_p50_ms.toFixed(1)} ms${noisy(failoverNoiseCores)}`)
+
+  // (e) Routing cost against catalog size: plan() in this process (Node), workerd idle.
+  await quiet()
+  const routingNoise = noiseMeter(ours)
+  const routing = runRoutingBench()
+  const routingNoiseCores = routingNoise()
+  log(`routing done${noisy(routingNoiseCores)}`)
+
+  const phases: Record<string, PhaseSummary> = Object.fromEntries(Object.entries(phaseHeaders).map(([rate, c]) => [rate, summarizePhases(c.headers)]))
+  const summary = { ...summarize(rounds), phases, failover, routing }
   printTable(summary, config)
+  printPhases(phases)
+  printFailover(failover)
+  printRouting(routing)
   const file = writeResults({
-    machine: machineInfo(), pinning, noise: { atStart: noiseAtStart, streams: streamsNoise }, config, durationSeconds: Math.round((Date.now() - started) / 1000), summary, rounds,
+    machine: machineInfo(), pinning,
+    noise: { atStart: noiseAtStart, streams: streamsNoise, failover: failoverNoiseCores, routing: routingNoiseCores },
+    config, durationSeconds: Math.round((Date.now() - started) / 1000), summary, rounds,
   })
   log(`wrote ${file.replace(`${process.cwd()}/`, '')} (${((Date.now() - started) / 1000).toFixed(0)} s)`)
 }

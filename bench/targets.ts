@@ -93,7 +93,7 @@ export const startBare = (upstreamPort: number) =>
     bindings: { UPSTREAM: `http://127.0.0.1:${upstreamPort}` },
   })
 
-export const startGateway = (scriptPath: string, upstreamPort: number) =>
+export const startGateway = (scriptPath: string, upstreamPort: number, extraBindings: Record<string, string> = {}) =>
   start({
     modules: true,
     scriptPath,
@@ -101,6 +101,7 @@ export const startGateway = (scriptPath: string, upstreamPort: number) =>
       ENVIRONMENT: 'development',
       OPENAI_API_KEY: 'sk-bench',
       OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+      ...extraBindings,
     },
     d1Databases: ['DB'],
     durableObjects: {
@@ -108,6 +109,20 @@ export const startGateway = (scriptPath: string, upstreamPort: number) =>
       PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true },
     },
   })
+
+/**
+ * The failover instance's extra bindings (bench/failover.ts): Groq and Together both
+ * reach the one fake upstream, under two host labels (`localhost` and `127`) so that a
+ * `[[fake … on=localhost]]` fault hits Groq only; short upstream timeouts for the hang.
+ */
+export const failoverBindings = (upstreamPort: number, timeoutMs: number): Record<string, string> => ({
+  GROQ_API_KEY: 'gsk-bench',
+  GROQ_BASE_URL: `http://localhost:${upstreamPort}/v1`,
+  TOGETHER_API_KEY: 'tg-bench',
+  TOGETHER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
+  UPSTREAM_TTFB_TIMEOUT_MS: String(timeoutMs),
+  UPSTREAM_TIMEOUT_MS: String(timeoutMs),
+})
 
 /** Applies migrations/*.sql in order, then seeds one account with $1,000,000 and one inference key. */
 export const seedGateway = async (mf: Miniflare): Promise<string> => {

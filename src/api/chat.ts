@@ -4,7 +4,6 @@ import { Hono } from 'hono'
 import { endTime, startTime } from 'hono/timing'
 import { holdFor, maxOutputFor } from '../billing/admission.ts'
 import { affordableOutput, costOf, estimatePromptTokens, type Cost } from '../billing/pricing.ts'
-import { catalogIndex } from '../catalog/lookup.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { generationId } from '../lib/ids.ts'
@@ -18,7 +17,7 @@ import { needsOf } from '../routing/needs.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
 import { completionBody, type GenerationMeta } from './chat-render.ts'
 import {
-  admitOrReplay, estimateUsage, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requireModality, transportFor,
+  admitOrReplay, estimateUsage, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requestedModels, transportFor,
 } from './pipeline.ts'
 import { parseBody } from './request.ts'
 import { streamResponse } from './stream-response.ts'
@@ -39,8 +38,7 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
   const raw = await c.req.text()
   const req = parseBody(raw, ChatRequest)
 
-  const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
-  requireModality(models, catalogIndex(), 'chat')
+  const models = requestedModels(req, 'chat')
   const promptTokens = estimatePromptTokens(JSON.stringify(req.messages))
   const requested = req.max_completion_tokens ?? req.max_tokens ?? undefined
   const autoPlugin = (req.plugins as { id?: string; allowed_models?: string[]; excluded_models?: string[] }[] | undefined)?.find((p) => p?.id === 'auto-router')

@@ -6,7 +6,6 @@ import { Hono } from 'hono'
 import { endTime, startTime } from 'hono/timing'
 import { holdFor } from '../billing/admission.ts'
 import { costOf, estimatePromptTokens, type Cost } from '../billing/pricing.ts'
-import { catalogIndex } from '../catalog/lookup.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { generationId } from '../lib/ids.ts'
@@ -18,7 +17,7 @@ import { CompletionRequest } from '../schemas/completion-request.ts'
 import type { GenerationMeta } from './chat-render.ts'
 import { TEXT_CHUNKS, textCompletionBody } from './completion-render.ts'
 import {
-  admitOrReplay, attemptsWith, estimateUsage, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requireModality, transportFor,
+  admitOrReplay, attemptsWith, estimateUsage, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requestedModels, transportFor,
 } from './pipeline.ts'
 import { parseBody } from './request.ts'
 import { streamResponse } from './stream-response.ts'
@@ -33,8 +32,7 @@ export const completions = new Hono<AppEnv>().post('/completions', requireKey('i
   const config = configOf(c.env)
   const raw = await c.req.text()
   const req = parseBody(raw, CompletionRequest)
-  const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
-  requireModality(models, catalogIndex(), 'completions')
+  const models = requestedModels(req, 'completions')
 
   const promptTokens = estimatePromptTokens(req.prompt)
   const requested = req.max_tokens ?? undefined

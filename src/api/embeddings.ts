@@ -5,7 +5,6 @@ import { Hono } from 'hono'
 import { endTime, startTime } from 'hono/timing'
 import { holdFor } from '../billing/admission.ts'
 import { costOf, estimatePromptTokens } from '../billing/pricing.ts'
-import { catalogIndex } from '../catalog/lookup.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { generationId } from '../lib/ids.ts'
@@ -16,7 +15,7 @@ import { EmbeddingsRequest, inputList, isTokenInput } from '../schemas/embedding
 import type { GenerationMeta } from './chat-render.ts'
 import { embeddingsBody } from './embeddings-render.ts'
 import {
-  admitOrReplay, attemptsWith, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requireModality, transportFor,
+  admitOrReplay, attemptsWith, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requestedModels, transportFor,
 } from './pipeline.ts'
 import { parseBody } from './request.ts'
 
@@ -41,8 +40,7 @@ export const embeddings = new Hono<AppEnv>().post('/embeddings', requireKey('inf
   const config = configOf(c.env)
   const raw = await c.req.text()
   const req = parseBody(raw, EmbeddingsRequest)
-  const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
-  requireModality(models, catalogIndex(), 'embeddings')
+  const models = requestedModels(req, 'embeddings')
 
   const inputs = inputList(req.input)
   // Upper bounds for planning and the hold (the upstream counts the real figure).

@@ -53,6 +53,13 @@ export type InferenceRoute = 'chat' | 'completions' | 'embeddings'
  * Embedding models serve /embeddings only, and text models everything else: a
  * mismatch is a 400 naming the right route (unknown ids are left to the planner).
  */
+/** `model` first, then the `models` fallbacks, without repeats; each must suit the route. */
+export const requestedModels = (req: { model?: string | null | undefined; models?: string[] | null | undefined }, route: InferenceRoute): string[] => {
+  const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
+  requireModality(models, catalogIndex(), route)
+  return models
+}
+
 export const requireModality = (models: string[], index: CatalogIndex, route: InferenceRoute): void => {
   for (const id of models) {
     if (isAutoRouter(id)) {

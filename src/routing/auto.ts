@@ -25,12 +25,27 @@ interface AutoInput {
   health?: (endpointKey: string) => HealthHint | undefined
 }
 
+/** The catalog's models an allow-list names, memoized per catalog and list: routing cost must not grow with the catalog. */
+const listed = new WeakMap<CatalogIndex, Map<string, Model[]>>()
+const allowListed = (index: CatalogIndex, options: AutoOptions | undefined): Model[] => {
+  const allowed = options?.allowed ?? []
+  const excluded = options?.excluded ?? []
+  const key = `${allowed.join(',')}|${excluded.join(',')}`
+  let byList = listed.get(index)
+  if (!byList) listed.set(index, (byList = new Map()))
+  let models = byList.get(key)
+  if (!models) {
+    const [allow, deny] = [allowed.map(glob), excluded.map(glob)]
+    models = index.catalog.models.filter((m) => m.output_modalities.includes('text') && allow.some((g) => g.test(m.id)) && !deny.some((g) => g.test(m.id)))
+    if (byList.size > 100) byList.clear() // request-supplied lists: keep the memo bounded
+    byList.set(key, models)
+  }
+  return models
+}
+
 export const autoModels = (index: CatalogIndex, configs: Map<string, ProviderConfig>, input: AutoInput, options: AutoOptions | undefined): Model[] => {
-  const allowed = (options?.allowed ?? []).map(glob)
-  const excluded = (options?.excluded ?? []).map(glob)
   const scored: { model: Model; healthy: boolean; price: number }[] = []
-  for (const model of index.catalog.models) {
-    if (!model.output_modalities.includes('text') || !allowed.some((g) => g.test(model.id)) || excluded.some((g) => g.test(model.id))) continue
+  for (const model of allowListed(index, options)) {
     const usable = model.endpoints.filter((e) => !configs.get(e.provider)?.unavailable && serves(e, input.needs))
     if (usable.length === 0) continue
     const healthy = usable.some((e) => input.health?.(`${model.id}@${e.tag ?? e.provider}`)?.breaker !== 'open')
