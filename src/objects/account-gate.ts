@@ -289,23 +289,23 @@ export class AccountGate extends DurableObject<Env> {
     // One transaction for the batch: each settlement is still all-or-nothing, and exactly once by id.
     const results = this.ctx.storage.transactionSync(() => {
       const settled = inputs.map((input) => {
-      if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
-      const { costMicro: cost, keyHash } = input.record
-      const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
-      this.sql.exec('INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)', input.generationId, cost, JSON.stringify(input.record), now)
-      this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
-      // Tokens-per-minute counts what was actually used once it is known.
-      this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
-      if (cost > 0) addKeyUsage(this.sql, keyHash, cost, now)
-      const idem = input.idempotent
-      if (idem) {
-        this.sql.exec(`UPDATE idempotency SET state = 'done', status = ?, content_type = ?, body = ? WHERE id = ?`, idem.status, idem.contentType, idem.body, idem.id)
-      } else if (this.hasIdempotency) {
-        // A request that did not succeed frees its Idempotency-Key for a retry.
-        this.sql.exec(`DELETE FROM idempotency WHERE generation_id = ? AND state = 'pending'`, input.generationId)
-      }
-      state = { ...state, balance: state.balance - cost, totalUsage: state.totalUsage + cost }
-      return { charged: true, balanceMicro: state.balance }
+        if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
+        const { costMicro: cost, keyHash } = input.record
+        const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
+        this.sql.exec('INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)', input.generationId, cost, JSON.stringify(input.record), now)
+        this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
+        // Tokens-per-minute counts what was actually used once it is known.
+        this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
+        if (cost > 0) addKeyUsage(this.sql, keyHash, cost, now)
+        const idem = input.idempotent
+        if (idem) {
+          this.sql.exec(`UPDATE idempotency SET state = 'done', status = ?, content_type = ?, body = ? WHERE id = ?`, idem.status, idem.contentType, idem.body, idem.id)
+        } else if (this.hasIdempotency) {
+          // A request that did not succeed frees its Idempotency-Key for a retry.
+          this.sql.exec(`DELETE FROM idempotency WHERE generation_id = ? AND state = 'pending'`, input.generationId)
+        }
+        state = { ...state, balance: state.balance - cost, totalUsage: state.totalUsage + cost }
+        return { charged: true, balanceMicro: state.balance }
       })
       this.save(state)
       return settled
