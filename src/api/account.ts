@@ -88,7 +88,8 @@ const keyBody = async (env: Env, key: KeyRecord) => {
     allowed_data_regions: ['global'],
     free_model_daily_requests: usage.free,
     organization_id: null,
-    workspace_id: null,
+    // Key objects of the keys API name the account as their workspace; so does this.
+    workspace_id: key.accountId,
   }
 }
 

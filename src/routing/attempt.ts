@@ -64,8 +64,8 @@ export const finalError = (failures: Failure[]): GatewayError => {
   if (!last) return new GatewayError('unavailable', 'No provider could serve the request')
   const providerMeta = { provider_name: last.attempt.provider.name, raw: last.error.raw ?? last.error.message }
   if (!isRetryable(last.kind, last.error.status)) {
-    // The request itself was refused: relay the upstream's own 4xx.
-    return new GatewayError('provider_error', last.error.message, {
+    // The request itself was refused: relay the upstream's own 4xx, typed as a request error.
+    return new GatewayError('invalid_request', last.error.message, {
       status: last.error.status as 400,
       metadata: { ...providerMeta, ...(last.error.code ? { provider_code: last.error.code } : {}) },
     })

@@ -40,7 +40,7 @@ describe('fallback', () => {
     const res = await chat(key, ask('[[fake status=400 on=fake]]'))
     const body = await res.json<any>()
     expect(res.status).toBe(400)
-    expect(body.error.metadata).toMatchObject({ provider_name: 'Switchboard Fake', raw: { error: { type: 'invalid_request_error' } } })
+    expect(body.error.metadata).toMatchObject({ error_type: 'invalid_request', provider_name: 'Switchboard Fake', raw: { error: { type: 'invalid_request_error' } } })
     await flush(accountId)
     const row = await generationRow(res.headers.get('x-generation-id')!)
     expect(row).toMatchObject({ costMicro: 0, status: 400 })
