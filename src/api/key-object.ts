@@ -3,7 +3,7 @@
 import type { ApiKeyRow } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
 import { fromDollars, toDollars } from '../lib/money.ts'
-import type { KeyUsage } from '../objects/account-gate.ts'
+import type { KeyUsage } from '../objects/gate-types.ts'
 import { gateFor } from '../objects/clients.ts'
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())

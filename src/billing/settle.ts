@@ -3,7 +3,7 @@
 import type { KeyRecord } from '../auth/key-cache.ts'
 import type { GenerationRow } from '../db/schema.ts'
 import { gateFor } from '../objects/clients.ts'
-import type { SettleInput } from '../objects/account-gate.ts'
+import type { SettleInput } from '../objects/gate-types.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptRecord } from '../routing/attempt.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'

@@ -3,104 +3,16 @@
 // each generation exactly once, and flushes settled records to D1 in batches by
 // alarm (no D1 write on the hot path). Serialized per account, so I1 (no overspend)
 // needs no locks; every state change is synchronous SQLite inside one event, so it
-// is atomic (DESIGN.md I1, I2, I4).
+// is atomic (DESIGN.md I1, I2, I4). Its RPC types are in gate-types.ts.
 import { DurableObject } from 'cloudflare:workers'
-import { checkRateLimits, type RateDenial } from '../billing/limits.ts'
-import { PERIOD_OF, periodEnd, periodStart, type LimitReset } from '../billing/periods.ts'
+import { checkRateLimits } from '../billing/limits.ts'
+import { PERIOD_OF, periodEnd, periodStart } from '../billing/periods.ts'
 import { configOf } from '../env.ts'
 import { createDb } from '../db/client.ts'
 import { insertLedgerRows, ledgerSnapshot } from '../db/queries/ledger.ts'
 import type { CreditEventRow, GenerationRow } from '../db/schema.ts'
+import type { AdmitInput, AdmitResult, CreditInput, Denial, GateKey, GateSnapshot, KeyUsage, Replay, SettleInput } from './gate-types.ts'
 import { addKeyUsage, exists, freeToday, heldMicro, keyUsage, PERIODS, SCHEMA, unflushedCount, windowCounts } from './gate-store.ts'
-
-/** The key as the caller's auth cache saw it; the gate's own key_state (pushed by the keys API) overrides `disabled`. */
-export interface GateKey {
-  hash: string
-  disabled: boolean
-  expiresAt: number | null
-  limitMicro: number | null
-  limitReset: LimitReset | null
-  requestsPerMinute: number | null
-  tokensPerMinute: number | null
-  concurrentRequests: number | null
-}
-
-export interface AdmitInput {
-  accountId: string
-  key: GateKey
-  generationId: string
-  /** Worst-case cost of the plan, reserved until settle or release. */
-  holdMicro: number
-  /** Estimated prompt tokens, for tokens-per-minute. */
-  promptTokens: number
-  /** A `:free` model: counts against the free quotas. */
-  free: boolean
-  idempotency?: { id: string; bodyHash: string }
-  /** Injected clock (tests); defaults to now. */
-  now?: number
-}
-
-export type DenyReason =
-  | 'insufficient_credits' | 'key_limit' | 'negative_balance' | 'suspended' | 'unknown_account'
-  | 'key_disabled' | 'key_expired' | 'rate_limited'
-
-export interface Denial {
-  ok: false
-  status: 401 | 402 | 409 | 422 | 429
-  reason: DenyReason | 'idempotency_in_flight' | 'idempotency_mismatch'
-  balanceMicro: number
-  /** What this request could still spend: the smaller of account and key room. */
-  availableMicro: number
-  rate?: RateDenial
-  /** For key_limit: the key's limit, spend this period, and when the period resets. */
-  keyLimit?: { limitMicro: number; usageMicro: number; resetAt: number | null }
-}
-
-export interface Replay {
-  ok: false
-  status: 200
-  reason: 'idempotency_replay'
-  replay: { status: number; contentType: string; body: string }
-}
-
-export type AdmitResult = { ok: true; balanceMicro: number; availableMicro: number } | Denial | Replay
-
-export interface SettleInput {
-  accountId: string
-  generationId: string
-  /** The generation's metadata (never content), its `costMicro` the actual charge. */
-  record: GenerationRow
-  /** Stores the response for replay under an Idempotency-Key (opt-in; 200s only). */
-  idempotent?: { id: string; status: number; contentType: string; body: string }
-}
-
-export interface CreditInput {
-  accountId: string
-  event: CreditEventRow
-}
-
-export interface KeyUsage {
-  usageMicro: number
-  dailyMicro: number
-  weeklyMicro: number
-  monthlyMicro: number
-  /** null when the key has no limit. */
-  limitRemainingMicro: number | null
-  free: { limit: number; used: number; remaining: number }
-  /** The account has never bought credits. */
-  freeTier: boolean
-}
-
-export interface GateSnapshot {
-  accountId: string | null
-  balanceMicro: number
-  totalCreditsMicro: number
-  totalUsageMicro: number
-  purchasedMicro: number
-  heldMicro: number
-  openHolds: number
-  unflushed: number
-}
 
 /** Flushed generations are kept this long, so a repeated settle of the same id is still recognised. */
 const KEEP_FLUSHED_MS = 24 * 60 * 60 * 1000
