@@ -94,7 +94,8 @@ export const fakeOptions = (body: FakeBody, defaults: Partial<FakeOptions> = {})
   return options
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** A delay the caller's abort cuts short; the wire-format test fakes use it too. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (ms <= 0) return resolve()
     const timer = setTimeout(resolve, ms)

@@ -5,7 +5,7 @@
 // a mistake in the adapter's own schemas cannot hide here.
 // Faults come from the same `[[fake …]]` directives as the OpenAI-wire fake.
 // @see https://docs.anthropic.com/en/api/messages
-import { fakeOptions, type FakeOptions } from '../../src/providers/fake.ts'
+import { fakeOptions, sleep, type FakeOptions } from '../../src/providers/fake.ts'
 
 const API_KEY = 'sk-ant-test'
 
@@ -145,16 +145,6 @@ const usageOf = (body: Body, reply: Reply) => {
     output_tokens: output,
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve()
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    })
-  })
 
 const SIGNATURE = 'ZmFrZS1zaWduYXR1cmU='
 let counter = 0

@@ -6,7 +6,7 @@
 // bodies ({error: {code, message, status}}).
 // @see https://ai.google.dev/api/generate-content
 import { unitVector } from '../../src/providers/fake-embeddings.ts'
-import { fakeOptions, type FakeOptions } from '../../src/providers/fake.ts'
+import { fakeOptions, sleep, type FakeOptions } from '../../src/providers/fake.ts'
 
 const API_KEY = 'goog-test'
 /** Hangs are bounded so no timer outlives the test run. */
@@ -51,16 +51,6 @@ const faultError = (status: number, retryAfter: number) => {
     : undefined
   return googleError(status, message, details, retryAfter > 0 ? { 'retry-after': String(retryAfter) } : {})
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve()
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      reject(signal.reason)
-    })
-  })
 
 const DIRECTIVE = /\[\[fake[^\]]*\]\]/g
 const textOf = (parts: Part[] = []) => parts.map((p) => (p.thought ? '' : p.text ?? '')).filter(Boolean).join(' ')
