@@ -44,7 +44,7 @@ export type AttemptOutcome<B = CanonicalResponse> =
   | (Served & { ok: true; kind: 'stream'; response: Response; abort: AbortController })
   | { ok: false; records: AttemptRecord[]; error: GatewayError }
 
-interface Failure {
+export interface Failure {
   kind: FailureKind
   error: ProviderError
   attempt: PlannedAttempt
@@ -58,6 +58,16 @@ export const targetOf = (a: PlannedAttempt): Target => ({
   apiKey: a.config.apiKey,
 })
 
+/**
+ * `Retry-After` for a final 429 or 503: the soonest any endpoint said it would take
+ * requests again (each one can serve the retry). Failures without a hint (timeouts,
+ * resets) say nothing about when, so they neither add nor remove one. At least 1 s.
+ */
+const retryAfterHeader = (failures: Failure[]): { headers?: Record<string, string> } => {
+  const hints = failures.map((f) => f.error.retryAfter).filter((s): s is number => s !== undefined && Number.isFinite(s) && s >= 0)
+  return hints.length ? { headers: { 'retry-after': String(Math.max(1, Math.min(...hints))) } } : {}
+}
+
 /** The error the client sees once every attempt has failed (COMPAT.md §7.4). */
 export const finalError = (failures: Failure[]): GatewayError => {
   const last = failures[failures.length - 1]
@@ -70,16 +80,12 @@ export const finalError = (failures: Failure[]): GatewayError => {
       metadata: { ...providerMeta, ...(last.error.code ? { provider_code: last.error.code } : {}) },
     })
   }
+  const retry = retryAfterHeader(failures)
   if (failures.every((f) => f.kind === 'status' && f.error.status === 429)) {
-    const hints = failures.map((f) => f.error.retryAfter).filter((s): s is number => s !== undefined)
-    const retryAfter = hints.length ? Math.min(...hints) : undefined
-    return new GatewayError('rate_limited', 'Rate limited by every provider for this model; retry shortly', {
-      metadata: providerMeta,
-      ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
-    })
+    return new GatewayError('rate_limited', 'Rate limited by every provider for this model; retry shortly', { metadata: providerMeta, ...retry })
   }
   if (failures.every((f) => f.kind === 'timeout' || f.kind === 'network' || (f.error.status >= 500 && f.error.status !== 501))) {
-    return new GatewayError('unavailable', `Every provider failed or timed out (${failures.length} attempted)`, { metadata: providerMeta })
+    return new GatewayError('unavailable', `Every provider failed or timed out (${failures.length} attempted)`, { metadata: providerMeta, ...retry })
   }
   return new GatewayError('provider_error', 'Provider returned error', { metadata: providerMeta })
 }

@@ -63,6 +63,16 @@ describe('fallback', () => {
     expect((await res.json<any>()).error.metadata.provider_name).toBe('Switchboard Fake EU')
   })
 
+  it('answers 503 with the Retry-After the overloaded endpoints gave, streaming or not', async () => {
+    const { key } = await seedAccount()
+    for (const stream of [false, true]) {
+      const res = await chat(key, ask('[[fake status=503 retry_after=5]]', { stream }))
+      expect(res.status).toBe(503)
+      expect(res.headers.get('retry-after')).toBe('5')
+      expect((await res.json<any>()).error.metadata.error_type).toBe('provider_overloaded')
+    }
+  })
+
   it('does not fall back when allow_fallbacks is false', async () => {
     const { key } = await seedAccount()
     const res = await chat(key, { ...ask('[[fake status=500 on=fake]]'), provider: { order: ['fake'], allow_fallbacks: false } })
