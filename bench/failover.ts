@@ -1,4 +1,4 @@
-// Failover cost (BENCH.md M6, issue 4): what one failover adds, and how long a hung
+// Failover cost (issue 4): what one failover adds, and how long a hung
 // provider takes to detect. Runs against its own gateway instance (targets.ts
 // failoverBindings): Groq and Together both point at the one fake upstream, Groq as
 // `localhost`, Together as `127.0.0.1`, so `[[fake … on=localhost]]` breaks Groq only.

@@ -17,7 +17,7 @@ import { webhooks } from './api/webhooks.ts'
 import { configOf, type AppEnv } from './env.ts'
 import { GatewayError, errorResponse, handleError } from './errors.ts'
 
-/** Browser clients (OAuth keys, §5.1) send these; answer their preflights. */
+/** Browser clients send these; answer their preflights. */
 const CORS_HEADERS = [
   'Authorization', 'Content-Type', 'HTTP-Referer', 'X-OpenRouter-Title', 'X-Title', 'X-OpenRouter-Categories',
   'X-OpenRouter-Metadata', 'X-Provider-Region', 'X-Provider-Region-Only', 'Idempotency-Key', 'X-Session-Id',

@@ -33,7 +33,7 @@ export const ConfigSchema = z.object({
   DEFAULT_REQUESTS_PER_MINUTE: int(0, 1_000_000, 0),
   DEFAULT_TOKENS_PER_MINUTE: int(0, 1_000_000_000, 0),
   DEFAULT_CONCURRENT_REQUESTS: int(0, 100_000, 0),
-  /** `:free` model quotas per account (COMPAT.md §5.3). */
+  /** `:free` model quotas per account (docs/compatibility.md#free-models). */
   FREE_REQUESTS_PER_MINUTE: int(0, 1_000_000, 20),
   FREE_REQUESTS_PER_DAY: int(0, 1_000_000, 50),
   FREE_REQUESTS_PER_DAY_PURCHASED: int(0, 1_000_000, 1000),

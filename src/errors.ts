@@ -1,4 +1,4 @@
-// One error class, one envelope, one table (STYLE.md rule 4; COMPAT.md §4).
+// One error class, one envelope, one table (docs/compatibility.md#errors).
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 

@@ -1,4 +1,4 @@
-// The account endpoints, in the shapes @openrouter/sdk parses (COMPAT.md §1.7–1.11):
+// The account endpoints, in the shapes @openrouter/sdk parses (docs/compatibility.md#catalog-and-account-endpoints):
 // GET /generation, /key (and legacy /auth/key), /credits, /activity.
 import { Hono } from 'hono'
 import type { KeyRecord } from '../auth/key-cache.ts'

@@ -1,4 +1,4 @@
-// Public response shapes (COMPAT.md §3): the canonical response plus OpenRouter's
+// Public response shapes (docs/compatibility.md#chat-responses): the canonical response plus OpenRouter's
 // additions. What the strict clients require is noted where it is easy to break.
 import type { Cost } from '../billing/pricing.ts'
 import { toDollars } from '../lib/money.ts'
@@ -64,7 +64,7 @@ export const usageChunk = (meta: GenerationMeta, usage: Usage, cost: Cost) => ({
   usage: publicUsage(usage, cost),
 })
 
-/** The terminal chunk of a stream that failed after its first byte (§3.2.4): integer code, finish_reason "error". */
+/** The terminal chunk of a stream that failed after its first byte (docs/compatibility.md#errors-during-a-stream): integer code, finish_reason "error". */
 export const errorChunk = (meta: GenerationMeta, status: number, message: string, errorType: string) => ({
   ...chunkBody(meta, [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null, logprobs: null }]),
   error: { code: status, message, metadata: { error_type: errorType } },

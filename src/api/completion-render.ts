@@ -1,4 +1,4 @@
-// Public legacy text-completion shapes (COMPAT.md §1.4): OpenAI's `text_completion`
+// Public legacy text-completion shapes (docs/compatibility.md#legacy-text-completions): OpenAI's `text_completion`
 // object plus OpenRouter's additions, JSON and stream chunks (`choices[].text` deltas).
 // Usage is the chat usage object.
 import type { Cost } from '../billing/pricing.ts'

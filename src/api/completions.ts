@@ -1,4 +1,4 @@
-// POST /completions, the legacy text-completions API (COMPAT.md §1.4): forwarded
+// POST /completions, the legacy text-completions API (docs/compatibility.md#legacy-text-completions): forwarded
 // natively to OpenAI-compatible endpoints (the adapters' completions part), not
 // translated to chat: a prompt is raw text to continue, which chat cannot express.
 // Models served only by other protocols get a 400 pointing at /chat/completions.

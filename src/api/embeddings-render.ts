@@ -1,4 +1,4 @@
-// The public embeddings response (COMPAT.md §1.13): OpenAI's list object plus
+// The public embeddings response (docs/compatibility.md#embeddings): OpenAI's list object plus
 // OpenRouter's `id`, `provider` and usage with cost. Vectors are converted to the
 // encoding the caller asked for, whatever the upstream sent.
 import type { Cost } from '../billing/pricing.ts'

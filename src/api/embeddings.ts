@@ -1,4 +1,4 @@
-// POST /embeddings (COMPAT.md §1.13): validate → plan → admit → forward → respond →
+// POST /embeddings (docs/compatibility.md#embeddings): validate → plan → admit → forward → respond →
 // settle, as chat does (pipeline.ts), through the adapters' embeddings part.
 // Embedding models only; fallback across endpoints; api_type 'embeddings'.
 import { Hono } from 'hono'
@@ -95,7 +95,7 @@ export const embeddings = new Hono<AppEnv>().post('/embeddings', requireKey('inf
   const served = outcome.attempt
   const result = outcome.body
   const usage = usageOf(result.promptTokens ?? estimateEmbeddingTokens(inputs))
-  // finish 'stop': an embedding has no completion tokens but is not a failed generation (§6.5 insurance does not apply).
+  // finish 'stop': an embedding has no completion tokens but is not a failed generation (zero-completion insurance does not apply).
   const cost = costOf(usage, served.endpoint.pricing, config.MARKUP_BPS, 'stop')
   const meta: GenerationMeta = { id, created: Math.floor(startedAt / 1000), model: served.model.id, provider: served.provider.name }
   c.header('x-provider', served.provider.id)

@@ -1,4 +1,4 @@
-// The Key object of the provisioning API (COMPAT.md §1.10), with usage from the
+// The Key object of the provisioning API (docs/compatibility.md#keys), with usage from the
 // account gate: one round trip for a whole page of keys.
 import type { ApiKeyRow } from '../db/schema.ts'
 import { GatewayError } from '../errors.ts'
@@ -8,7 +8,7 @@ import { gateFor } from '../objects/clients.ts'
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
-/** The limit and usage fields shared by the Key object and GET /key (§1.8, §1.10), in USD. */
+/** The limit and usage fields shared by the Key object and GET /key, in USD. */
 export const usageFields = (limitMicro: number | null, limitReset: string | null, usage: KeyUsage) => ({
   limit: limitMicro === null ? null : toDollars(limitMicro),
   limit_remaining: usage.limitRemainingMicro === null ? null : toDollars(usage.limitRemainingMicro),

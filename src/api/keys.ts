@@ -1,4 +1,4 @@
-// The key provisioning API (COMPAT.md §1.10), for management keys only: an account's
+// The key provisioning API (docs/compatibility.md#keys), for management keys only: an account's
 // inference keys, listed, minted, changed and revoked. Keys of other accounts, and
 // management keys themselves, are invisible here (404); the operator API manages those.
 import { Hono } from 'hono'

@@ -1,5 +1,5 @@
 // GET /models, /models/:author/:slug/endpoints and /providers, from the catalog,
-// in the full shapes @openrouter/sdk parses (COMPAT.md §1.5, §1.6, §1.12). No auth.
+// in the full shapes @openrouter/sdk parses (docs/compatibility.md#catalog-and-account-endpoints). No auth.
 import { Hono } from 'hono'
 import { catalogIndex, providerConfigs, type ProviderConfig } from '../catalog/lookup.ts'
 import type { Endpoint, Model, Pricing, Provider } from '../catalog/schema.ts'

@@ -83,7 +83,7 @@ export const attemptsWith = (attempts: PlannedAttempt[], has: (adapter: Provider
     return adapter !== undefined && has(adapter)
   })
 
-/** Soft and hard region wishes from headers and the provider object (§8.3); a bad code is a 400. */
+/** Soft and hard region wishes from headers and the provider object (docs/routing.md#regions); a bad code is a 400. */
 export const regionsOf = (c: Context<AppEnv>, prefs: ProviderPreferences | null | undefined) => {
   const prefer = parseRegions([c.req.header('x-provider-region'), ...(prefs?.region ?? [])])
   const only = parseRegions([c.req.header('x-provider-region-only'), ...(prefs?.region_only ?? [])])

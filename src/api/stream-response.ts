@@ -1,5 +1,5 @@
 // The streaming half of an inference route (chat and legacy completions): upstream
-// SSE → translated chunks → one usage chunk → [DONE] (COMPAT.md §3.2). Settlement and
+// SSE → translated chunks → one usage chunk → [DONE] (docs/compatibility.md#streaming). Settlement and
 // the served attempt's health report run when the stream ends or the client leaves.
 import type { Context } from 'hono'
 import { setMetric } from 'hono/timing'

@@ -1,5 +1,5 @@
 // API key format: `sk-sb-v1-` + 64 hex characters (256 random bits). Only the
-// SHA-256 hex of the whole key is stored (COMPAT.md §1.10: hash = sha256hex(key)).
+// SHA-256 hex of the whole key is stored (hash = sha256hex(key), as OpenRouter's: docs/compatibility.md#keys).
 import { randomHex, sha256Hex } from '../lib/crypto.ts'
 
 export const KEY_PREFIX = 'sk-sb-v1-'

@@ -1,5 +1,5 @@
 // Admission: the hold a plan needs and the gate's answer, turned into OpenRouter's
-// 401/402/429 errors (COMPAT.md §5.3, §6.3). Each denial names in `error.metadata`
+// 401/402/429 errors (docs/compatibility.md#pre-authorization). Each denial names in `error.metadata`
 // the limit that was hit, its value and when it resets. The gate call is the one
 // blocking Durable Object round trip before the upstream (I4).
 import type { KeyRecord } from '../auth/key-cache.ts'

@@ -1,5 +1,5 @@
 // PURE: UTC reset periods for key credit limits and daily quotas. Days start at
-// 00:00 UTC, weeks on Monday, months on the 1st (COMPAT.md §6.3).
+// 00:00 UTC, weeks on Monday, months on the 1st (as OpenRouter's).
 
 export type LimitReset = 'daily' | 'weekly' | 'monthly'
 export type Period = 'day' | 'week' | 'month'

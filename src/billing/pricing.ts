@@ -1,5 +1,5 @@
-// Pure pricing (DESIGN.md, Money): exact picodollar arithmetic in bigint,
-// rounded up to whole microdollars once, at the end. COMPAT.md §6.2, §6.5.
+// Pure pricing (docs/invariants.md): exact picodollar arithmetic in bigint,
+// rounded up to whole microdollars once, at the end (docs/compatibility.md#billing).
 import type { Pricing } from '../catalog/schema.ts'
 import { picoToMicro, type Microdollars } from '../lib/money.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
@@ -15,7 +15,7 @@ const big = (n: number | undefined): bigint => BigInt(n ?? 0)
 const withMarkup = (pico: bigint, markupBps: number): bigint => (pico * BigInt(10_000 + markupBps) + 9_999n) / 10_000n
 
 /**
- * Zero-completion insurance (§6.5): nothing is charged when the upstream produced
+ * Zero-completion insurance: nothing is charged when the upstream produced
  * no completion tokens and no finish reason, or the generation ended in error.
  */
 export const isInsured = (usage: Usage, finish: FinishReason | null): boolean =>
@@ -51,7 +51,7 @@ export const worstCase = (promptTokens: number, maxOutput: number, pricing: Pric
   return picoToMicro(withMarkup(pico, markupBps))
 }
 
-/** How many output tokens `availableMicro` still pays for after the prompt, for the 402 message (§6.3). */
+/** How many output tokens `availableMicro` still pays for after the prompt, for the 402 message (docs/compatibility.md#pre-authorization). */
 export const affordableOutput = (availableMicro: number, promptTokens: number, pricing: Pricing, markupBps: number): number => {
   const promptCost = worstCase(promptTokens, 0, pricing, markupBps)
   const left = BigInt(availableMicro - promptCost) * 1_000_000n

@@ -17,7 +17,7 @@ export interface RequestFacts {
   appTitle: string | null
   userAgent: string | null
   externalUser: string | null
-  /** The generation's api_type (COMPAT.md §1.7): chat and legacy completions are both 'completions'. */
+  /** The generation's api_type (GET /generation): chat and legacy completions are both 'completions'. */
   apiType?: 'completions' | 'embeddings'
 }
 

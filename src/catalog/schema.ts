@@ -1,5 +1,5 @@
 // The catalog's shape: providers, models and their endpoints, as reviewed data.
-// Prices are integers in microdollars per million tokens (DESIGN.md, Money).
+// Prices are integers in microdollars per million tokens (docs/invariants.md).
 import { z } from 'zod'
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case slug')

@@ -1,4 +1,4 @@
-// D1, the system of record (DESIGN.md, State). Money columns are INTEGER microdollars;
+// D1, the system of record (docs/storage.md). Money columns are INTEGER microdollars;
 // times are INTEGER unix milliseconds. migrations/ is generated from this file by drizzle-kit.
 import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'

@@ -1,4 +1,4 @@
-// Money as integers (DESIGN.md, Money): prices are microdollars per million
+// Money as integers (docs/invariants.md): prices are microdollars per million
 // tokens (= picodollars per token), costs are computed exactly in picodollars
 // and rounded up to whole microdollars, which balances and the ledger use.
 

@@ -3,7 +3,7 @@
 // each generation exactly once, and flushes settled records to D1 in batches by
 // alarm (no D1 write on the hot path). Serialized per account, so I1 (no overspend)
 // needs no locks; every state change is synchronous SQLite inside one event, so it
-// is atomic (DESIGN.md I1, I2, I4). Its RPC types are in gate-types.ts.
+// is atomic (I1, I2, I4 in docs/invariants.md). Its RPC types are in gate-types.ts.
 import { DurableObject } from 'cloudflare:workers'
 import { checkRateLimits } from '../billing/limits.ts'
 import { PERIOD_OF, periodEnd, periodStart } from '../billing/periods.ts'
@@ -135,7 +135,7 @@ export class AccountGate extends DurableObject<Env> {
     if (input.key.expiresAt !== null && input.key.expiresAt <= now) return deny(401, 'key_expired')
     if (state.status === 'unknown') return deny(401, 'unknown_account')
     if (state.status === 'suspended') return deny(402, 'suspended')
-    // A negative balance refuses everything, free models included (COMPAT.md §6.3).
+    // A negative balance refuses everything, free models included, as on OpenRouter.
     if (state.balance < 0) return deny(402, 'negative_balance')
 
     if (input.idempotency) {

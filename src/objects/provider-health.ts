@@ -1,6 +1,6 @@
 // Provider health: one Durable Object per provider endpoint (`<model>@<tag>`). It
 // takes fire-and-forget reports of attempts (never awaited before an upstream call,
-// DESIGN.md I4), keeps per-minute uptime buckets for 24 h and a bounded window of
+// I4 in docs/invariants.md), keeps per-minute uptime buckets for 24 h and a bounded window of
 // recent samples for percentiles, and runs the circuit breaker (health-stats.ts),
 // whose open → half_open step is an alarm at openUntil.
 import { DurableObject } from 'cloudflare:workers'

@@ -16,7 +16,7 @@ import type {
 } from './types.ts'
 import { KNOWN_EVENTS, StreamEvent, type AnthropicUsage } from './wire/anthropic.ts'
 
-/** `format` of the reasoning details this adapter emits and accepts back (COMPAT.md §2.3). */
+/** `format` of the reasoning details this adapter emits and accepts back (docs/compatibility.md#messages). */
 export const REASONING_FORMAT = 'anthropic-claude-v1'
 
 /**
@@ -43,7 +43,7 @@ export const mapFinishReason = (raw: string | null | undefined): FinishReason | 
 
 /**
  * Anthropic counts cache reads and writes apart from `input_tokens`; canonical
- * prompt_tokens includes both (COMPAT.md §6.2 prices them separately).
+ * prompt_tokens includes both (docs/compatibility.md#cost prices them separately).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
  */
 export const mapUsage = (u: AnthropicUsage): Usage => {

@@ -62,7 +62,7 @@ const blocksOfPart = (part: ContentPart): ContentBlockParam[] => {
 const blocksOf = (content: string | ContentPart[] | null | undefined): ContentBlockParam[] =>
   typeof content === 'string' ? (content ? [{ type: 'text', text: content }] : []) : (content ?? []).flatMap(blocksOfPart)
 
-/** COMPAT.md §2.3: a message `name` is prepended as "{name}: " for non-OpenAI models. */
+/** A message `name` is prepended as "{name}: " for non-OpenAI models (docs/compatibility.md#messages). */
 const withName = (blocks: ContentBlockParam[], name: string | undefined): ContentBlockParam[] => {
   const first = blocks.findIndex((b) => b.type === 'text')
   const target = blocks[first]
@@ -172,7 +172,7 @@ const convertMessages = (messages: Message[], thinking: boolean) => {
 
 // --- request parameters ------------------------------------------------------
 
-/** COMPAT.md §2.7 effort → share of max_tokens spent on thinking. */
+/** Effort → share of max_tokens spent on thinking (docs/compatibility.md#reasoning). */
 const EFFORT_RATIO: Record<string, number> = { max: 0.95, xhigh: 0.95, high: 0.8, medium: 0.5, low: 0.2, minimal: 0.1 }
 const MIN_BUDGET = 1024
 const MAX_EFFORT_BUDGET = 128_000
@@ -185,7 +185,7 @@ const reasoningAsked = (req: CanonicalRequest): { effort: string } | { budget: n
   if (effort === 'none') return null
   if (r?.max_tokens) return { budget: r.max_tokens }
   if (effort) return { effort }
-  // `reasoning: {}`, `{enabled: true}` and legacy `include_reasoning: true` mean medium (§2.7).
+  // `reasoning: {}`, `{enabled: true}` and legacy `include_reasoning: true` mean medium.
   return r || req.include_reasoning ? { effort: 'medium' } : null
 }
 

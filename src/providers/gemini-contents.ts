@@ -52,7 +52,7 @@ const userPart = (part: ContentPart): GeminiPart | null => {
   }
 }
 
-/** COMPAT.md §2.3: a message `name` is prepended as "{name}: " for non-OpenAI models. */
+/** A message `name` is prepended as "{name}: " for non-OpenAI models (docs/compatibility.md#messages). */
 const withName = (parts: GeminiPart[], name: string | undefined): GeminiPart[] => {
   if (!name) return parts
   const first = parts[0]

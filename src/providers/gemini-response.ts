@@ -10,7 +10,7 @@ import { GeminiErrorBody, GeminiResponse, type GeminiResponsePart, type GeminiUs
 /**
  * MALFORMED_FUNCTION_CALL, UNEXPECTED_TOOL_CALL and TOO_MANY_TOOL_CALLS map to
  * `error`: the model produced no usable answer, so the client should see a failed
- * generation (not an empty success), and zero-completion insurance (COMPAT.md §6.5)
+ * generation (not an empty success), and zero-completion insurance (docs/compatibility.md#zero-completion-insurance)
  * keeps it free. STOP with functionCall parts is `tool_calls` (Gemini has no such reason).
  * @see https://ai.google.dev/api/generate-content#FinishReason
  */
@@ -32,7 +32,7 @@ export const mapFinishReason = (raw: string | null | undefined, hasToolCalls = f
   }
 }
 
-/** Thought tokens are output tokens (COMPAT.md §2.7); tool-use prompt tokens are billed as input. @see https://ai.google.dev/api/generate-content#UsageMetadata */
+/** Thought tokens are output tokens; tool-use prompt tokens are billed as input. @see https://ai.google.dev/api/generate-content#UsageMetadata */
 export const mapUsage = (u: GeminiUsage): Usage => ({
   prompt_tokens: (u.promptTokenCount ?? 0) + (u.toolUsePromptTokenCount ?? 0),
   completion_tokens: (u.candidatesTokenCount ?? 0) + (u.thoughtsTokenCount ?? 0),

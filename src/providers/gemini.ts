@@ -16,7 +16,7 @@ export { fromUpstream, fromUpstreamEvent, mapFinishReason, mapUsage, type Gemini
 
 // --- request -------------------------------------------------------------------
 
-/** COMPAT.md §2.7 effort → share of the output limit spent thinking. */
+/** Effort → share of the output limit spent thinking (docs/compatibility.md#reasoning). */
 const EFFORT_RATIO: Record<string, number> = { max: 0.95, xhigh: 0.95, high: 0.8, medium: 0.5, low: 0.2, minimal: 0.1 }
 /** Budgets outside what a model accepts are a 400; every Gemini 2.5+ model accepts 1024–24576. */
 const MIN_BUDGET = 1024
@@ -24,8 +24,8 @@ const MAX_BUDGET = 24_576
 const clampBudget = (n: number) => Math.min(Math.max(Math.floor(n), MIN_BUDGET), MAX_BUDGET)
 
 /**
- * Reasoning → thinkingConfig. Thoughts are returned unless excluded (COMPAT.md §2.7:
- * reasoning is returned by default). Only sent to endpoints that think.
+ * Reasoning → thinkingConfig. Thoughts are returned unless excluded (reasoning is
+ * returned by default: docs/compatibility.md#reasoning). Only sent to endpoints that think.
  * @see https://ai.google.dev/gemini-api/docs/thinking#set-budget
  */
 const thinkingConfig = (req: CanonicalRequest, target: Target, maxOut: number) => {
@@ -51,7 +51,7 @@ const toolConfig = (choice: CanonicalRequest['tool_choice']): GeminiRequest['too
   return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.function.name] } }
 }
 
-/** Only parameters the endpoint lists are sent (COMPAT.md §2.1); absent ones are omitted, never defaulted. */
+/** Only parameters the endpoint lists are sent (docs/compatibility.md#unsupported-parameters); absent ones are omitted, never defaulted. */
 const generationConfig = (req: CanonicalRequest, target: Target): GeminiGenerationConfig => {
   const has = (param: string) => supportsParam(target.endpoint, param)
   const config: GeminiGenerationConfig = {}

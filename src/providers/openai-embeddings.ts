@@ -6,7 +6,7 @@ import { openaiRequest, UpstreamShapeError } from './openai.ts'
 import type { EmbeddingsAdapter, EmbeddingsResult, Target, UpstreamRequest } from './types.ts'
 import { OpenAIEmbeddingsResponse } from './wire/openai.ts'
 
-/** Sent only when the endpoint lists them (COMPAT.md §2.1: unsupported ones are dropped). */
+/** Sent only when the endpoint lists them (unsupported ones are dropped: docs/compatibility.md#unsupported-parameters). */
 const OPTIONAL = ['dimensions', 'encoding_format', 'input_type'] as const
 
 export const embeddingsBody = (req: EmbeddingsRequest, target: Target): Record<string, unknown> => {

@@ -21,7 +21,7 @@ import {
 import { parseEventData, providerError, readErrorBody } from './upstream-errors.ts'
 import { OpenAIChunk, OpenAIError, OpenAIResponse, type OpenAIUsage } from './wire/openai.ts'
 
-/** Request parameters that an endpoint may or may not support (COMPAT.md §2.1: unsupported ones are dropped). */
+/** Request parameters that an endpoint may or may not support (unsupported ones are dropped: docs/compatibility.md#unsupported-parameters). */
 export const OPTIONAL_PARAMS = new Set([
   'temperature', 'top_p', 'top_k', 'min_p', 'top_a', 'frequency_penalty', 'presence_penalty', 'repetition_penalty',
   'max_tokens', 'max_completion_tokens', 'logit_bias', 'logprobs', 'top_logprobs', 'seed', 'response_format', 'stop',
@@ -128,7 +128,7 @@ export const chatBody = (req: CanonicalRequest, target: Target): Record<string, 
 export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamRequest =>
   openaiRequest(target, 'chat/completions', chatBody(req, target))
 
-/** Normalized finish reason (COMPAT.md §3.1); the raw value travels as native_finish_reason. */
+/** Normalized finish reason (docs/compatibility.md#finish-reasons); the raw value travels as native_finish_reason. */
 export const mapFinishReason = (raw: string | null | undefined): FinishReason | null => {
   switch (raw) {
     case null:

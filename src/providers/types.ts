@@ -31,7 +31,7 @@ export interface ToolCallOut {
 }
 
 /**
- * Structured reasoning (COMPAT.md §2.3): what a client must send back unchanged for
+ * Structured reasoning (docs/compatibility.md#messages): what a client must send back unchanged for
  * multi-turn reasoning, e.g. Anthropic's signed thinking blocks.
  */
 export type ReasoningDetail =
@@ -171,7 +171,7 @@ export interface CompletionsAdapter {
   fromUpstreamEvent(event: SseEvent, state: null): EventResult<null>
 }
 
-/** One adapter per wire protocol: pure translate functions (STYLE.md rule 1). */
+/** One adapter per wire protocol: pure translate functions. */
 export interface ProviderAdapter<S = unknown> {
   toUpstream(req: CanonicalRequest, target: Target): UpstreamRequest
   fromUpstream(body: unknown): CanonicalResponse

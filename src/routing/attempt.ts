@@ -1,6 +1,6 @@
 // The attempt loop: the one place that awaits providers. Tries each planned
 // endpoint in order until one answers; failures before the first byte reach the
-// client go to the next attempt, and are collected for the final error (§7.4).
+// client go to the next attempt, and are collected for the final error.
 import { GatewayError } from '../errors.ts'
 import { adapterFor } from '../providers/registry.ts'
 import type { CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest } from '../providers/types.ts'
@@ -68,7 +68,7 @@ const retryAfterHeader = (failures: Failure[]): { headers?: Record<string, strin
   return hints.length ? { headers: { 'retry-after': String(Math.max(1, Math.min(...hints))) } } : {}
 }
 
-/** The error the client sees once every attempt has failed (COMPAT.md §7.4). */
+/** The error the client sees once every attempt has failed (docs/compatibility.md#after-every-attempt-failed). */
 export const finalError = (failures: Failure[]): GatewayError => {
   const last = failures[failures.length - 1]
   if (!last) return new GatewayError('unavailable', 'No provider could serve the request')

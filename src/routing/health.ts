@@ -1,6 +1,6 @@
 // The isolate's view of provider health: snapshots cached in memory for a few
 // seconds, read synchronously by the planner. Nothing here is awaited before an
-// upstream call (DESIGN.md I4): reports and refreshes run in waitUntil after the
+// upstream call (I4, docs/invariants.md): reports and refreshes run in waitUntil after the
 // response, and each report's reply refreshes the cache for free.
 import { healthFor } from '../objects/clients.ts'
 import { effectiveBreaker, type EndpointHealth } from '../objects/health-stats.ts'

@@ -1,4 +1,4 @@
-// PURE: `openrouter_metadata` (COMPAT.md §8.6), sent when the request opts in with
+// PURE: `openrouter_metadata` (docs/compatibility.md#router-metadata), sent when the request opts in with
 // `X-OpenRouter-Metadata: enabled`: what was asked, how it was routed, every
 // endpoint considered, and why each skipped one was skipped.
 import type { AttemptRecord } from './attempt.ts'

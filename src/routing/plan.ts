@@ -1,7 +1,7 @@
 // The planner: PURE. From the catalog, the request's preferences, regions, provider
 // availability and cached health, an ordered list of attempts (model, endpoint), and
 // why every other endpoint was left out. No I/O; randomness and health are injected
-// (STYLE.md rule 6; COMPAT.md §7).
+// (docs/routing.md).
 import type { Endpoint, Model, Provider } from '../catalog/schema.ts'
 import type { CatalogIndex, ProviderConfig } from '../catalog/lookup.ts'
 import { supportsParam } from '../providers/openai.ts'
@@ -93,7 +93,7 @@ export const matchesProvider = (entry: string, provider: Provider, endpoint: End
 const blendedPrice = (e: Endpoint): number => e.pricing.prompt + e.pricing.completion
 
 /**
- * Default load balancing (§7.2): a weighted shuffle where each endpoint's weight is
+ * Default load balancing, as OpenRouter's: a weighted shuffle where each endpoint's weight is
  * the inverse square of its price (a $1/M endpoint is 9× as likely first as a $3/M one).
  * Efraimidis–Spirakis: sort by u^(1/w), descending — compared as ln(u)/w, because
  * u^(1/w) underflows to 0 for the tiny weights prices give (1/price² ≈ 1e-12).
@@ -104,7 +104,7 @@ export const weightedShuffle = <T>(items: T[], weight: (item: T) => number, rng:
     .sort((a, b) => b.key - a.key)
     .map(({ item }) => item)
 
-/** An endpoint that failed in the last 30 s is not "stable" (§7.2). */
+/** An endpoint that failed in the last 30 s is not "stable". */
 const RECENT_FAILURE_MS = 30_000
 
 const percentile = (value: number | { p50?: number } | null | undefined) => (typeof value === 'number' ? value : value?.p50)
@@ -155,7 +155,7 @@ export const plan = (input: PlanInput, index: CatalogIndex, configs: Map<string,
       if (reason) skip(a, reason)
       else candidates.push(a)
     }
-    // Capabilities are a soft preference: drop non-supporting endpoints only when some support (§7.1).
+    // Capabilities are a soft preference: drop non-supporting endpoints only when some support.
     for (const need of capabilityNeeds(input.needs)) {
       if (candidates.some(need) && !candidates.every(need)) {
         for (const a of candidates.filter((c) => !need(c))) skip(a, 'capability')
@@ -250,7 +250,7 @@ const orderAttempts = (attempts: PlannedAttempt[], sortKey: SortKey | undefined,
   }
   // A half-open endpoint takes a probe only when allowed; otherwise it waits at the back.
   out = rankBy(out, (a) => (h(a)?.breaker === 'half_open' && !input.probe?.(endpointKey(a)) ? 1 : 0))
-  // Soft performance preferences push endpoints that miss them to the back (§7.2).
+  // Soft performance preferences push endpoints that miss them to the back.
   const minTput = percentile(prefs?.preferred_min_throughput)
   const maxLatency = percentile(prefs?.preferred_max_latency)
   if (minTput !== undefined || maxLatency !== undefined) {

@@ -1,4 +1,4 @@
-// PURE: region tags and matching (DESIGN.md, Regions). Tags are lower-case
+// PURE: region tags and matching (docs/routing.md#regions). Tags are lower-case
 // continent codes (na, sa, eu, as, oc, af) or ISO 3166 country codes; a country
 // matches a request for its continent, never the other way round.
 

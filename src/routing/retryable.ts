@@ -1,4 +1,4 @@
-// PURE: which upstream failures go to the next attempt (STYLE.md rule 5; COMPAT.md §7.4).
+// PURE: which upstream failures go to the next attempt (docs/compatibility.md#routing).
 // Only failures before the first byte reach the client can be retried at all.
 
 export type FailureKind = 'timeout' | 'network' | 'status' | 'invalid_response'

@@ -1,4 +1,4 @@
-// PURE: model ids to catalog models (COMPAT.md §2.4). Static variants (`:free`) are
+// PURE: model ids to catalog models (docs/compatibility.md#model-ids-and-variants). Static variants (`:free`) are
 // their own catalog rows; dynamic ones change routing: `:floor` sorts by price,
 // `:nitro` by throughput; `:exacto` and the legacy `:beta` resolve to the base model.
 import type { CatalogIndex } from '../catalog/lookup.ts'

@@ -9,7 +9,7 @@ const nonZero = usd.refine((n) => n !== 0, 'must not be zero')
 const eventId = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1–200 printable ASCII characters without spaces')
 const reason = z.string().trim().min(1).max(500)
 
-/** `POST /webhooks/topup` (DESIGN.md, Configuration): negative amounts debit. */
+/** `POST /webhooks/topup` (docs/billing.md): negative amounts debit. */
 export const TopupBody = z.object({
   id: eventId,
   account_id: z.string().min(1).max(200),

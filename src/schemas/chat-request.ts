@@ -1,5 +1,5 @@
-// The public chat request: OpenAI's body plus OpenRouter's extensions (COMPAT.md §2).
-// Objects are loose: unknown fields are tolerated and passed along (§2.1).
+// The public chat request: OpenAI's body plus OpenRouter's extensions (docs/compatibility.md#chat-request).
+// Objects are loose: unknown fields are tolerated and passed along.
 import { z } from 'zod'
 
 const CacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() })
@@ -79,7 +79,7 @@ const ResponseFormat = z.discriminatedUnion('type', [
 
 const Effort = z.enum(['max', 'xhigh', 'high', 'medium', 'low', 'minimal', 'none'])
 
-/** USD per million tokens (max_price accepts numbers or strings, §2.5). */
+/** USD per million tokens (max_price accepts numbers or strings). */
 const Price = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/)]).transform(Number)
 const Percentiles = z.union([
   z.number(),

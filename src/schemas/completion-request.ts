@@ -1,4 +1,4 @@
-// The public legacy completions request (COMPAT.md §1.4): a `prompt` instead of
+// The public legacy completions request (docs/compatibility.md#legacy-text-completions): a `prompt` instead of
 // `messages`; sampling fields and OpenRouter's routing fields as in chat. Unknown
 // fields (suffix, echo, best_of…) are tolerated and forwarded.
 import { z } from 'zod'

@@ -1,4 +1,4 @@
-// The public embeddings request (COMPAT.md §1.13): OpenAI's body plus OpenRouter's
+// The public embeddings request (docs/compatibility.md#embeddings): OpenAI's body plus OpenRouter's
 // `provider`. Text or token-id inputs; the multimodal `{content: […]}` form is not served.
 import { z } from 'zod'
 import { ProviderPreferences } from './chat-request.ts'

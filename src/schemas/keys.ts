@@ -1,4 +1,4 @@
-// The key provisioning API's request shapes (COMPAT.md §1.10), shared with the operator API.
+// The key provisioning API's request shapes (docs/compatibility.md#keys), shared with the operator API.
 import { z } from 'zod'
 
 /** USD, as the API shows money; stored as integer microdollars. */

@@ -1,7 +1,7 @@
 // Upstream SSE events → public chat chunks, one event at a time (never buffering
 // the response). Keep-alive comments flow until the first token; usage is tapped
 // and sent once, in its own chunk right before [DONE]; a failure after the first
-// byte ends the stream with an error chunk (COMPAT.md §3.2).
+// byte ends the stream with an error chunk (docs/compatibility.md#streaming).
 import { chunkBody, errorChunk, usageChunk, type GenerationMeta } from '../api/chat-render.ts'
 import type { Cost } from '../billing/pricing.ts'
 import type { CanonicalChunkChoice, FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
@@ -25,7 +25,7 @@ export interface StreamEnd {
 export interface ChunkRenderer {
   chunk: (meta: GenerationMeta, choices: CanonicalChunkChoice[], fingerprint?: string) => object
   usage: (meta: GenerationMeta, usage: Usage, cost: Cost) => object
-  /** The terminal chunk of a stream that failed after its first byte (§3.2.4). */
+  /** The terminal chunk of a stream that failed after its first byte (docs/compatibility.md#errors-during-a-stream). */
   error: (meta: GenerationMeta, status: number, message: string, errorType: string) => object
 }
 
@@ -119,7 +119,7 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
         state = result.state
         if (result.kind === 'error') {
           await reader.cancel().catch(() => {})
-          // §3.2.4: a 500-class upstream message is replaced with a generic one.
+          // As OpenRouter does, a 500-class upstream message is replaced with a generic one.
           return finish(controller, result.error, result.error.status >= 500 ? 'Provider returned error' : result.error.message)
         }
         let sent = false

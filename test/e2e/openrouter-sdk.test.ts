@@ -1,4 +1,4 @@
-// @openrouter/sdk parses strictly (COMPAT.md §10): every shape it touches must be complete.
+// @openrouter/sdk parses strictly (docs/compatibility.md): every shape it touches must be complete.
 import { OpenRouter } from '@openrouter/sdk'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 

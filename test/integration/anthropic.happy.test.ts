@@ -15,7 +15,7 @@ const PRICES = {
   [SONNET]: { prompt: 3_000_000, completion: 15_000_000, cache_read: 300_000, cache_write: 3_750_000 },
 }
 
-/** Cost in whole microdollars, rounded up once (COMPAT.md §6.2), as the gateway must compute it. */
+/** Cost in whole microdollars, rounded up once (docs/compatibility.md#cost), as the gateway must compute it. */
 const expectedMicro = (model: keyof typeof PRICES, u: { prompt_tokens: number; completion_tokens: number; cached?: number; written?: number }) => {
   const p = PRICES[model]
   const cached = u.cached ?? 0

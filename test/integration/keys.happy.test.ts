@@ -1,4 +1,4 @@
-// The key provisioning API (COMPAT.md §1.10) driven with a management key: create,
+// The key provisioning API (docs/compatibility.md#keys) driven with a management key: create,
 // list, get, update, delete, and the Key object's fields and usage.
 import { describe, expect, it } from 'vitest'
 import { call, chat } from '../helpers/gateway.ts'

@@ -1,4 +1,4 @@
-// Cost arithmetic to the microdollar (COMPAT.md §6.2, §6.5; DESIGN.md, Money).
+// Cost arithmetic to the microdollar (docs/compatibility.md#billing; docs/invariants.md).
 // Prices are µ$ per million tokens = picodollars (p$) per token, so every figure
 // below is tokens × price in p$, divided by 1e6 for µ$, rounded UP once.
 import { describe, expect, it } from 'vitest'
@@ -128,7 +128,7 @@ describe('costOf', () => {
     expect(costOf(u, { prompt: 999_999, completion: 0 }, 0, 'stop').total).toBe(99_999_900_000)
   })
 
-  describe('zero-completion insurance (§6.5)', () => {
+  describe('zero-completion insurance', () => {
     const priced: Pricing = { ...GPT4O, request: 1000 }
     const zero = { total: 0, prompt: 0, completion: 0 }
 

@@ -490,7 +490,7 @@ describe('toUpstream', () => {
     `)
   })
 
-  describe('reasoning → thinking (COMPAT.md §2.7)', () => {
+  describe('reasoning → thinking', () => {
     const thinkingOf = (request: Record<string, unknown>, target?: Target) => {
       const body = bodyOf({ messages: hello, ...request }, target)
       return { max_tokens: body.max_tokens, thinking: body.thinking }

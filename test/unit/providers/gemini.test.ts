@@ -556,7 +556,7 @@ describe('toUpstream', () => {
   })
 })
 
-describe('toUpstream reasoning → thinkingConfig (COMPAT.md §2.7 ratios against the output limit)', () => {
+describe('toUpstream reasoning → thinkingConfig (effort ratios against the output limit)', () => {
   const thinking = (request: Record<string, unknown>, target = targetOf()) =>
     outgoing({ messages: hello, ...request }, target).body.generationConfig?.thinkingConfig
 

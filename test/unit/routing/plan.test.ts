@@ -1,5 +1,5 @@
 // The planner over a small synthetic catalog (not the real data), with a seeded
-// rng so the weighted shuffle is reproducible (COMPAT.md §7).
+// rng so the weighted shuffle is reproducible (docs/routing.md).
 import { describe, expect, it } from 'vitest'
 import { buildIndex, type ProviderConfig } from '../../../src/catalog/lookup.ts'
 import { CatalogSchema, type CatalogInput } from '../../../src/catalog/schema.ts'
@@ -308,7 +308,7 @@ describe('plan: ordering', () => {
   })
 })
 
-describe('plan: default load balancing is inverse-square in price (§7.2)', () => {
+describe('plan: default load balancing is inverse-square in price', () => {
   const DRAWS = 20_000
   const firstCounts = (modelId: string, seed: number) => {
     const rng = mulberry32(seed)

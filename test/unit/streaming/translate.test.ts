@@ -1,4 +1,4 @@
-// translateStream with the openai adapter over the SSE fixtures (COMPAT.md §3.2):
+// translateStream with the openai adapter over the SSE fixtures (docs/compatibility.md#streaming):
 // framing, chunk identity, the single usage chunk, mid-stream failures,
 // cancellation, and that chunks are not buffered.
 import { describe, expect, it } from 'vitest'
@@ -68,7 +68,7 @@ const setup = (events: ReadableStream<SseEvent>, keepaliveMs = 60_000) => {
 const fromFixture = (text: string, sizes = [7]) => parseEvents(chunkedStream(bytesOf(text), sizes))
 
 /** One SSE frame of our output: a comment, [DONE], or a parsed JSON chunk. */
-/** What a client parses out of one of our data frames (COMPAT.md §3.2.2). */
+/** What a client parses out of one of our data frames (docs/compatibility.md#chunks). */
 interface OutChunk {
   id: string
   object: string
@@ -233,9 +233,9 @@ describe('translateStream: failures after the first byte', () => {
     const frames = await readAll(stream)
     expect(dataFrames(frames).slice(0, 2).map((c) => c.choices[0]?.delta.content)).toEqual(['', 'Once upon'])
     const { errorChunk, usageChunk } = expectErrorTail(frames, 502, 'provider_unavailable')
-    // §3.2.4: a 500-class upstream message is replaced with a generic one
+    // a 500-class upstream message is replaced with a generic one
     expect(errorChunk.error?.message).toBe('Provider returned error')
-    // finish "error" is insured (§6.5): the estimated usage is reported but costs nothing
+    // finish "error" is insured: the estimated usage is reported but costs nothing
     expect(usageChunk.usage).toMatchObject({ prompt_tokens: PROMPT_ESTIMATE, completion_tokens: 3, cost: 0 })
     expect(ends).toHaveLength(1)
     expect(ends[0]!.end).toMatchObject({
