@@ -106,7 +106,7 @@ export const printTable = (s: Summary, cfg: { rounds: number; latencyMs: number;
   }
   lines.push(pad(st))
   lines.push(`gateway − bare: ΔTTFT p50 ${sign(s.streams.delta_ttft_p50_ms)} ms, p99 ${sign(s.streams.delta_ttft_p99_ms)} ms, Δtotal p50 ${sign(s.streams.delta_total_p50_ms)} ms (TTFT ratio ${f(s.streams.ratio_ttft_p50, 3)}×)`)
-  lines.push('\nBENCH.md 5.4 targets (full path under Miniflare, local D1 + DO):')
+  lines.push('\nTargets (full path under Miniflare, local D1 + DO):')
   const at200 = s.open['200']
   lines.push(`  req/s ≥ 0.5× bare: ${f(s.closed.ratio, 3)}× ${s.closed.ratio >= 0.5 ? 'met' : 'NOT met'}`)
   lines.push(`  ΔTTFT p50 ≤ 1 ms: ${sign(s.streams.delta_ttft_p50_ms)} ms ${s.streams.delta_ttft_p50_ms <= 1 ? 'met' : 'NOT met'}`)

@@ -98,7 +98,6 @@ export const startGateway = (scriptPath: string, upstreamPort: number, extraBind
     modules: true,
     scriptPath,
     bindings: {
-      ENVIRONMENT: 'development',
       OPENAI_API_KEY: 'sk-bench',
       OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
       ...extraBindings,
