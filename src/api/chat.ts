@@ -11,6 +11,7 @@ import { fromDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
 import type { Usage } from '../providers/types.ts'
 import { ChatRequest } from '../schemas/chat-request.ts'
+import { autoRouterPlugin } from '../schemas/plugins.ts'
 import { runAttempts } from '../routing/attempt.ts'
 import { routerMetadata, wantsMetadata } from '../routing/metadata.ts'
 import { needsOf } from '../routing/needs.ts'
@@ -41,7 +42,7 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
   const models = requestedModels(req, 'chat')
   const promptTokens = estimatePromptTokens(JSON.stringify(req.messages))
   const requested = req.max_completion_tokens ?? req.max_tokens ?? undefined
-  const autoPlugin = (req.plugins as { id?: string; allowed_models?: string[]; excluded_models?: string[] }[] | undefined)?.find((p) => p?.id === 'auto-router')
+  const autoPlugin = autoRouterPlugin(req.plugins)
   const planned = planFor(c, {
     models,
     prefs: req.provider,

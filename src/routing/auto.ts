@@ -15,7 +15,32 @@ export interface AutoOptions {
   excluded?: string[]
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.toLowerCase().split('*').map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`)
+/**
+ * Case-insensitive match of a `*` glob against a whole id, in O(pattern × id) at worst.
+ * Patterns come from requests: a RegExp built from `*****…x` backtracks for minutes.
+ */
+export const globMatch = (pattern: string, id: string): boolean => {
+  const [p, t] = [pattern.toLowerCase(), id.toLowerCase()]
+  // Greedy two pointers: on a mismatch, let the last `*` swallow one more character.
+  let pi = 0
+  let ti = 0
+  let star = -1
+  let resume = 0
+  while (ti < t.length) {
+    if (p[pi] === '*') {
+      star = pi++
+      resume = ti
+    } else if (pi < p.length && p[pi] === t[ti]) {
+      pi++
+      ti++
+    } else if (star >= 0) {
+      pi = star + 1
+      ti = ++resume
+    } else return false
+  }
+  while (p[pi] === '*') pi++
+  return pi === p.length
+}
 
 const serves = (e: Endpoint, needs: Needs | undefined) =>
   (!needs?.tools || e.capabilities.tools) && (!needs?.jsonSchema || e.capabilities.json_schema) && (!needs?.images || e.capabilities.images)
@@ -30,13 +55,13 @@ const listed = new WeakMap<CatalogIndex, Map<string, Model[]>>()
 const allowListed = (index: CatalogIndex, options: AutoOptions | undefined): Model[] => {
   const allowed = options?.allowed ?? []
   const excluded = options?.excluded ?? []
-  const key = `${allowed.join(',')}|${excluded.join(',')}`
+  const key = JSON.stringify([allowed, excluded])
   let byList = listed.get(index)
   if (!byList) listed.set(index, (byList = new Map()))
   let models = byList.get(key)
   if (!models) {
-    const [allow, deny] = [allowed.map(glob), excluded.map(glob)]
-    models = index.catalog.models.filter((m) => m.output_modalities.includes('text') && allow.some((g) => g.test(m.id)) && !deny.some((g) => g.test(m.id)))
+    models = index.catalog.models.filter((m) =>
+      m.output_modalities.includes('text') && allowed.some((g) => globMatch(g, m.id)) && !excluded.some((g) => globMatch(g, m.id)))
     if (byList.size > 100) byList.clear() // request-supplied lists: keep the memo bounded
     byList.set(key, models)
   }

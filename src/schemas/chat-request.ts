@@ -1,6 +1,10 @@
 // The public chat request: OpenAI's body plus OpenRouter's extensions (docs/compatibility.md#chat-request).
 // Objects are loose: unknown fields are tolerated and passed along.
 import { z } from 'zod'
+import { Plugins } from './plugins.ts'
+
+/** The largest USD amount a request names (as key limits and credits): its microdollars stay safe integers. */
+export const MAX_USD = 1_000_000_000
 
 const CacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum(['5m', '1h']).optional() })
 
@@ -154,8 +158,8 @@ export const ChatRequest = z.looseObject({
   usage: z.looseObject({ include: z.boolean().optional() }).nullish(),
   transforms: z.array(z.string()).nullish(),
   debug: z.looseObject({ echo_upstream_body: z.boolean().optional() }).nullish(),
-  plugins: z.array(z.looseObject({ id: z.string() })).nullish(),
+  plugins: Plugins.nullish(),
   /** Switchboard: the most this request may cost, in USD. Caps the hold and the output length. */
-  max_cost: z.number().positive().nullish(),
+  max_cost: z.number().positive().max(MAX_USD, `must be at most ${MAX_USD} USD`).nullish(),
 })
 export type ChatRequest = z.infer<typeof ChatRequest>
