@@ -1,7 +1,7 @@
-// GET /models, /models/:author/:slug/endpoints and /providers, from the catalog,
+// GET /models, /models/:author/:slug/endpoints, /endpoints/zdr and /providers, from the catalog,
 // in the full shapes @openrouter/sdk parses (docs/compatibility.md#catalog-and-account-endpoints). No auth.
 import { Hono } from 'hono'
-import { catalogIndex, providerConfigs, type ProviderConfig } from '../catalog/lookup.ts'
+import { catalogIndex, providerConfigs, type CatalogIndex, type ProviderConfig } from '../catalog/lookup.ts'
 import type { Endpoint, Model, Pricing, Provider } from '../catalog/schema.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
@@ -93,6 +93,23 @@ const endpointStats = (env: Env, keys: string[], now: number) =>
 
 const csv = (value: string | undefined) => value?.split(',').map((s) => s.trim()).filter(Boolean) ?? []
 
+/** Zero data retention is the provider's policy (the catalog's `data_policy.zdr`), as `provider.zdr` routing reads it. */
+const isZdr = (p: Provider | undefined) => p?.data_policy.zdr === true
+
+/** A boolean query flag: absent, `true` or `false`; anything else is a 400 naming it. */
+const flag = (value: string | undefined, name: string): boolean => {
+  if (value === undefined || value === 'false') return false
+  if (value === 'true') return true
+  throw new GatewayError('invalid_request', `Invalid query parameter ${name}: use true or false`)
+}
+
+/** Endpoint rows with their live health, in the order given. */
+const endpointRows = async (env: Env, index: CatalogIndex, listed: { m: Model; e: Endpoint; provider: Provider }[]) => {
+  const configs = providerConfigs(env, index)
+  const stats = await endpointStats(env, listed.map(({ m, e, provider }) => `${m.id}@${e.tag ?? provider.id}`), Date.now())
+  return listed.map(({ m, e, provider }, i) => endpointRow(m, e, provider, configs.get(e.provider), stats[i] ?? null))
+}
+
 export const models = new Hono<AppEnv>()
   .get('/models', (c) => {
     const index = catalogIndex()
@@ -100,11 +117,13 @@ export const models = new Hono<AppEnv>()
     const outputs = csv(c.req.query('output_modalities') ?? 'text')
     const params = csv(c.req.query('supported_parameters'))
     const onlyAvailable = c.req.query('available') === 'true'
+    const onlyZdr = flag(c.req.query('zdr'), 'zdr')
     const rows = index.catalog.models.filter(
       (m) =>
         (outputs.includes('all') || m.output_modalities.some((o) => outputs.includes(o))) &&
         params.every((p) => m.endpoints.some((e) => e.supported_parameters.includes(p))) &&
-        (!onlyAvailable || m.endpoints.some((e) => !configs.get(e.provider)?.unavailable)),
+        (!onlyAvailable || m.endpoints.some((e) => !configs.get(e.provider)?.unavailable)) &&
+        (!onlyZdr || m.endpoints.some((e) => isZdr(index.providers.get(e.provider)))),
     )
     const offset = Math.max(Number(c.req.query('offset') ?? 0) || 0, 0)
     const limitParam = c.req.query('limit')
@@ -125,12 +144,10 @@ export const models = new Hono<AppEnv>()
     const id = `${c.req.param('author')}/${c.req.param('slug')}`
     const model = index.models.get(id)
     if (!model) throw new GatewayError('not_found', `Model ${id} not found`)
-    const configs = providerConfigs(c.env, index)
     const listed = model.endpoints.flatMap((e) => {
       const provider = index.providers.get(e.provider)
-      return provider ? [{ e, provider }] : []
+      return provider ? [{ m: model, e, provider }] : []
     })
-    const stats = await endpointStats(c.env, listed.map(({ e, provider }) => `${model.id}@${e.tag ?? provider.id}`), Date.now())
     return c.json({
       data: {
         id: model.id,
@@ -138,9 +155,20 @@ export const models = new Hono<AppEnv>()
         created: model.created,
         description: model.description,
         architecture: architecture(model),
-        endpoints: listed.map(({ e, provider }, i) => endpointRow(model, e, provider, configs.get(e.provider), stats[i] ?? null)),
+        endpoints: await endpointRows(c.env, index, listed),
       },
     })
+  })
+  // Every endpoint whose provider keeps no data (zero data retention), in the shape of a model's endpoints list.
+  .get('/endpoints/zdr', async (c) => {
+    const index = catalogIndex()
+    const listed = index.catalog.models.flatMap((m) =>
+      m.endpoints.flatMap((e) => {
+        const provider = index.providers.get(e.provider)
+        return provider && isZdr(provider) ? [{ m, e, provider }] : []
+      }),
+    )
+    return c.json({ data: await endpointRows(c.env, index, listed) })
   })
   .get('/providers', (c) =>
     c.json({

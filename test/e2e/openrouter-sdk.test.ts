@@ -22,6 +22,16 @@ describe('@openrouter/sdk against npm start', () => {
     expect(res.data.endpoints.map((e) => e.tag)).toEqual(['fake', 'fake-eu'])
   })
 
+  it('parses the ZDR endpoints and a zdr-filtered model list', async () => {
+    const zdr = await client.endpoints.listZdrEndpoints()
+    expect(zdr.data.map((e) => e.tag)).toContain('fake-eu')
+    expect(zdr.data.map((e) => e.providerName)).not.toContain('OpenAI')
+    const page = await client.models.list({ zdr: 'true' })
+    const ids = (page as unknown as { result: { data: { id: string }[] } }).result.data.map((m) => m.id)
+    expect(ids).toContain('fake/echo')
+    expect(ids).not.toContain('openai/gpt-4o-mini')
+  })
+
   it('parses a completion', async () => {
     const res = await client.chat.send({ chatRequest: { model: 'fake/echo', messages: [{ role: 'user', content: 'hi sdk' }] } })
     const completion = res as unknown as { id: string; choices: { message: { content: string } }[]; usage: { cost: number } }
