@@ -41,12 +41,42 @@ export const mapFinishReason = (raw: string | null | undefined): FinishReason | 
   }
 }
 
+/** What a response's content held, for splitting output_tokens (characters, as sent). */
+export interface OutputSeen {
+  /** A thinking or redacted_thinking block came back. */
+  thinking: boolean
+  thinkingChars: number
+  /** Text and tool-call arguments. */
+  visibleChars: number
+}
+
+export const NOTHING_SEEN: OutputSeen = { thinking: false, thinkingChars: 0, visibleChars: 0 }
+
+/** About four characters a token: the estimate the gateway uses wherever it has no count. */
+const tokensOf = (chars: number) => Math.ceil(chars / 4)
+
+/**
+ * Thinking tokens, derived. Anthropic bills thinking as output and reports only the
+ * total (`output_tokens`); Claude 4 models return a summary of their thinking, not all
+ * of it, and redacted thinking has no text at all, so counting the returned thinking
+ * would fall short. The thinking share is therefore output_tokens minus an estimate
+ * of the visible output (text and tool arguments, about four characters a token).
+ * Should that leave nothing although thinking came back, the thinking text's own
+ * estimate is used. Always within [0, output_tokens]; 0 when there was no thinking.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#pricing
+ */
+export const reasoningTokensOf = (outputTokens: number, seen: OutputSeen): number => {
+  if (!seen.thinking || outputTokens <= 0) return 0
+  const derived = outputTokens - tokensOf(seen.visibleChars)
+  return Math.min(derived > 0 ? derived : tokensOf(seen.thinkingChars), outputTokens)
+}
+
 /**
  * Anthropic counts cache reads and writes apart from `input_tokens`; canonical
  * prompt_tokens includes both (docs/compatibility.md#cost prices them separately).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#tracking-cache-performance
  */
-export const mapUsage = (u: AnthropicUsage): Usage => {
+export const mapUsage = (u: AnthropicUsage, seen: OutputSeen = NOTHING_SEEN): Usage => {
   const read = u.cache_read_input_tokens ?? 0
   const write = u.cache_creation_input_tokens ?? 0
   return {
@@ -54,7 +84,7 @@ export const mapUsage = (u: AnthropicUsage): Usage => {
     completion_tokens: u.output_tokens ?? 0,
     cached_tokens: read,
     cache_write_tokens: write,
-    reasoning_tokens: 0, // Anthropic does not report thinking tokens apart from output_tokens
+    reasoning_tokens: reasoningTokensOf(u.output_tokens ?? 0, seen),
   }
 }
 
@@ -93,9 +123,20 @@ export interface AnthropicStreamState {
   tools: number
   /** Reasoning blocks so far: the next reasoning detail's index. */
   reasonings: number
+  /** What the content held so far, for the thinking share of output_tokens. */
+  seen: OutputSeen
 }
 
-export const initialState = (): AnthropicStreamState => ({ usage: null, blocks: {}, tools: 0, reasonings: 0 })
+export const initialState = (): AnthropicStreamState => ({ usage: null, blocks: {}, tools: 0, reasonings: 0, seen: NOTHING_SEEN })
+
+const saw = (state: AnthropicStreamState, more: { thinking?: boolean; thinkingChars?: number; visibleChars?: number }): AnthropicStreamState => ({
+  ...state,
+  seen: {
+    thinking: state.seen.thinking || more.thinking === true,
+    thinkingChars: state.seen.thinkingChars + (more.thinkingChars ?? 0),
+    visibleChars: state.seen.visibleChars + (more.visibleChars ?? 0),
+  },
+})
 
 const delta = (d: ChunkDelta, stopReason: string | null = null): CanonicalChunk => ({
   choices: [{ index: 0, delta: d, finish_reason: mapFinishReason(stopReason), native_finish_reason: stopReason, logprobs: null }],
@@ -142,14 +183,14 @@ export const fromUpstreamEvent = (event: SseEvent, state: AnthropicStreamState):
       const b = e.content_block
       switch (b.type) {
         case 'text':
-          return ok(withBlock(state, e.index, { kind: 'text' }), b.text ? [delta({ content: b.text })] : [])
+          return ok(saw(withBlock(state, e.index, { kind: 'text' }), { visibleChars: b.text?.length ?? 0 }), b.text ? [delta({ content: b.text })] : [])
         case 'thinking': {
           const next = { ...withBlock(state, e.index, { kind: 'thinking', detail: state.reasonings }), reasonings: state.reasonings + 1 }
-          return ok(next, b.thinking ? [thinkingDelta(b.thinking, state.reasonings)] : [])
+          return ok(saw(next, { thinking: true, thinkingChars: b.thinking?.length ?? 0 }), b.thinking ? [thinkingDelta(b.thinking, state.reasonings)] : [])
         }
         case 'redacted_thinking': {
           const next = { ...withBlock(state, e.index, { kind: 'thinking', detail: state.reasonings }), reasonings: state.reasonings + 1 }
-          return ok(next, [delta({ reasoning_details: [{ type: 'reasoning.encrypted', data: b.data, format: REASONING_FORMAT, index: state.reasonings }] })])
+          return ok(saw(next, { thinking: true }), [delta({ reasoning_details: [{ type: 'reasoning.encrypted', data: b.data, format: REASONING_FORMAT, index: state.reasonings }] })])
         }
         case 'tool_use': {
           const next = { ...withBlock(state, e.index, { kind: 'tool', tool: state.tools, sentArgs: false }), tools: state.tools + 1 }
@@ -165,16 +206,16 @@ export const fromUpstreamEvent = (event: SseEvent, state: AnthropicStreamState):
       const block = state.blocks[e.index]
       switch (d.type) {
         case 'text_delta':
-          return ok(state, d.text ? [delta({ content: d.text })] : [])
+          return ok(saw(state, { visibleChars: d.text.length }), d.text ? [delta({ content: d.text })] : [])
         case 'thinking_delta':
-          return ok(state, d.thinking ? [thinkingDelta(d.thinking, block?.kind === 'thinking' ? block.detail : 0)] : [])
+          return ok(saw(state, { thinking: true, thinkingChars: d.thinking.length }), d.thinking ? [thinkingDelta(d.thinking, block?.kind === 'thinking' ? block.detail : 0)] : [])
         case 'signature_delta': {
           const index = block?.kind === 'thinking' ? block.detail : 0
           return ok(state, [delta({ reasoning_details: [{ type: 'reasoning.text', signature: d.signature, format: REASONING_FORMAT, index }] })])
         }
         case 'input_json_delta':
           if (block?.kind !== 'tool' || !d.partial_json) return ok(state)
-          return ok(withBlock(state, e.index, { ...block, sentArgs: true }), [delta({ tool_calls: [{ index: block.tool, function: { arguments: d.partial_json } }] })])
+          return ok(saw(withBlock(state, e.index, { ...block, sentArgs: true }), { visibleChars: d.partial_json.length }), [delta({ tool_calls: [{ index: block.tool, function: { arguments: d.partial_json } }] })])
         default:
           return ok(state)
       }
@@ -185,7 +226,7 @@ export const fromUpstreamEvent = (event: SseEvent, state: AnthropicStreamState):
       const usage: AnthropicUsage = { ...state.usage, ...definedOnly(e.usage ?? {}) }
       const stop = e.delta.stop_reason ?? null
       const chunks: CanonicalChunk[] = stop ? [delta({}, stop)] : []
-      chunks.push({ choices: [], usage: mapUsage(usage) })
+      chunks.push({ choices: [], usage: mapUsage(usage, state.seen) })
       return ok({ ...state, usage }, chunks)
     }
 

@@ -5,7 +5,9 @@
 import { z } from 'zod'
 import type { Endpoint } from '../catalog/schema.ts'
 import type { ContentPart, Message } from '../schemas/chat-request.ts'
-import { fromUpstreamEvent, initialState, mapFinishReason, mapUsage, REASONING_FORMAT, type AnthropicStreamState } from './anthropic-stream.ts'
+import {
+  fromUpstreamEvent, initialState, mapFinishReason, mapUsage, REASONING_FORMAT, type AnthropicStreamState, type OutputSeen,
+} from './anthropic-stream.ts'
 import { retryAfterSeconds, supportsParam, UpstreamShapeError } from './openai.ts'
 import type {
   CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, ReasoningDetail, Target, ToolCallOut, UpstreamRequest,
@@ -308,9 +310,16 @@ export const fromUpstream = (json: unknown): CanonicalResponse => {
       native_finish_reason: m.stop_reason ?? null,
       logprobs: null,
     }],
-    usage: m.usage ? mapUsage(m.usage) : null,
+    usage: m.usage ? mapUsage(m.usage, seenIn(m.content)) : null,
   }
 }
+
+/** What the content held, for the thinking share of output_tokens (anthropic-stream.ts, reasoningTokensOf). */
+const seenIn = (content: MessagesResponse['content']): OutputSeen => ({
+  thinking: content.some((b) => b.type === 'thinking' || b.type === 'redacted_thinking'),
+  thinkingChars: content.reduce((n, b) => n + (b.type === 'thinking' ? b.thinking.length : 0), 0),
+  visibleChars: content.reduce((n, b) => n + (b.type === 'text' ? b.text.length : b.type === 'tool_use' ? JSON.stringify(b.input ?? {}).length : 0), 0),
+})
 
 /** @see https://docs.anthropic.com/en/api/errors */
 export const parseError = (status: number, text: string, headers: Headers): ProviderError => {

@@ -15,7 +15,7 @@ import {
   parseError,
   toUpstream,
 } from '../../../src/providers/anthropic.ts'
-import type { AnthropicStreamState } from '../../../src/providers/anthropic-stream.ts'
+import { reasoningTokensOf, type AnthropicStreamState } from '../../../src/providers/anthropic-stream.ts'
 import { UpstreamShapeError } from '../../../src/providers/openai.ts'
 import { adapterFor } from '../../../src/providers/registry.ts'
 import type { CanonicalChunk, EventResult, SseEvent, Target } from '../../../src/providers/types.ts'
@@ -690,6 +690,24 @@ describe('fromUpstream', () => {
     })
   })
 
+  it('message-thinking.json: reasoning_tokens is output_tokens less the visible text (Anthropic reports no split)', () => {
+    // 312 output tokens; the answer "27 × 453 = 12,231." is 18 characters, about 5 tokens.
+    expect(fromUpstream(messageThinking).usage).toMatchObject({ completion_tokens: 312, reasoning_tokens: 307 })
+  })
+
+  describe('reasoningTokensOf', () => {
+    it.each([
+      ['no thinking: 0', 500, { thinking: false, thinkingChars: 0, visibleChars: 40 }, 0],
+      ['summarized thinking: the rest of the output after the visible text', 1_000, { thinking: true, thinkingChars: 400, visibleChars: 400 }, 900],
+      ['redacted thinking (no text) still counts', 300, { thinking: true, thinkingChars: 0, visibleChars: 80 }, 280],
+      ['visible estimate overshoots: the thinking text estimate, capped at the output', 10, { thinking: true, thinkingChars: 20, visibleChars: 400 }, 5],
+      ['never more than the output', 3, { thinking: true, thinkingChars: 4_000, visibleChars: 400 }, 3],
+      ['no output: 0', 0, { thinking: true, thinkingChars: 40, visibleChars: 0 }, 0],
+    ])('%s', (_name, output, seen, expected) => {
+      expect(reasoningTokensOf(output, seen)).toBe(expected)
+    })
+  })
+
   it('message-cache-usage.json: prompt_tokens counts cache reads and writes; max_tokens → length', () => {
     const out = fromUpstream(messageCache)
     expect(out.usage).toEqual({ prompt_tokens: 21 + 248 + 1800, completion_tokens: 24, cached_tokens: 1800, cache_write_tokens: 248, reasoning_tokens: 0 })
@@ -810,7 +828,8 @@ describe('fromUpstreamEvent over stream-thinking.chunks.txt', () => {
       { reasoning_details: [{ type: 'reasoning.text', signature: expect.stringMatching(/^EqQBCgIYAhIM/), format: 'anthropic-claude-v1', index: 0 }] },
     ])
     expect(deltas.map((d) => d.content ?? '').join('')).toBe('27 * 453 = 12,231')
-    expect(chunksOf(steps).at(-1)?.usage).toEqual({ prompt_tokens: 46 + 2048, completion_tokens: 312, cached_tokens: 2048, cache_write_tokens: 0, reasoning_tokens: 0 })
+    // Thinking is output_tokens less the visible text's estimate: 312 − ⌈17 / 4⌉.
+    expect(chunksOf(steps).at(-1)?.usage).toEqual({ prompt_tokens: 46 + 2048, completion_tokens: 312, cached_tokens: 2048, cache_write_tokens: 0, reasoning_tokens: 307 })
   })
 })
 
