@@ -1,6 +1,7 @@
 // One error class, one envelope, one table (docs/compatibility.md#errors).
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { redactorOf } from './lib/redact.ts'
 
 /** Every failure the gateway reports: its HTTP status and OpenRouter `error_type`. */
 const TABLE = {
@@ -95,6 +96,8 @@ export const errorResponse = (c: Context, err: GatewayError): Response => {
  */
 export const handleError = (err: Error, c: Context): Response => {
   if (err instanceof GatewayError) return errorResponse(c, err)
-  console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), message: err.message, stack: err.stack }))
+  // An unexpected error's text may quote what an upstream said: the log gets it redacted too.
+  const redact = redactorOf(c.env ?? {})
+  console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), message: redact(err.message), stack: err.stack && redact(err.stack) }))
   return errorResponse(c, new GatewayError('internal', 'Internal server error'))
 }

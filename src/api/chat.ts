@@ -8,6 +8,7 @@ import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { generationId } from '../lib/ids.ts'
 import { fromDollars } from '../lib/money.ts'
+import { redactorOf } from '../lib/redact.ts'
 import { requireKey } from '../middleware/auth.ts'
 import type { Usage } from '../providers/types.ts'
 import { ChatRequest } from '../schemas/chat-request.ts'
@@ -86,6 +87,7 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     timeoutMs: req.stream ? config.UPSTREAM_TTFB_TIMEOUT_MS : config.UPSTREAM_TIMEOUT_MS,
     signal: c.req.raw.signal,
     now: Date.now,
+    redact: redactorOf(c.env),
   })
   endTime(c, 'upstream')
   const base = { cancelled: false, attempts: outcome.records, upstreamId: null, generationTimeMs: null }

@@ -9,6 +9,7 @@ import { costOf, estimatePromptTokens, type Cost } from '../billing/pricing.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { generationId } from '../lib/ids.ts'
+import { redactorOf } from '../lib/redact.ts'
 import { requireKey } from '../middleware/auth.ts'
 import { OPTIONAL_PARAMS } from '../providers/openai.ts'
 import type { CompletionsAdapter, FinishReason, ProviderAdapter, Usage } from '../providers/types.ts'
@@ -68,6 +69,7 @@ export const completions = new Hono<AppEnv>().post('/completions', requireKey('i
     timeoutMs: req.stream ? config.UPSTREAM_TTFB_TIMEOUT_MS : config.UPSTREAM_TIMEOUT_MS,
     signal: c.req.raw.signal,
     now: Date.now,
+    redact: redactorOf(c.env),
   })
   endTime(c, 'upstream')
 

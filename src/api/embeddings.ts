@@ -8,6 +8,7 @@ import { costOf, estimatePromptTokens } from '../billing/pricing.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { generationId } from '../lib/ids.ts'
+import { redactorOf } from '../lib/redact.ts'
 import { requireKey } from '../middleware/auth.ts'
 import type { EmbeddingsAdapter, ProviderAdapter, Usage } from '../providers/types.ts'
 import { runOperation, targetOf } from '../routing/attempt.ts'
@@ -80,7 +81,7 @@ export const embeddings = new Hono<AppEnv>().post('/embeddings', requireKey('inf
       if (result.vectors.length !== inputs.length) throw new Error(`expected ${inputs.length} embeddings, got ${result.vectors.length}`)
       return result
     },
-  }, { stream: false, transportFor, timeoutMs: config.UPSTREAM_TIMEOUT_MS, signal: c.req.raw.signal, now: Date.now })
+  }, { stream: false, transportFor, timeoutMs: config.UPSTREAM_TIMEOUT_MS, signal: c.req.raw.signal, now: Date.now, redact: redactorOf(c.env) })
   endTime(c, 'upstream')
   learnHealth(c, planned, outcome.records)
 

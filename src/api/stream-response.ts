@@ -5,6 +5,7 @@ import type { Context } from 'hono'
 import { setMetric } from 'hono/timing'
 import type { Cost } from '../billing/pricing.ts'
 import { configOf, type AppEnv } from '../env.ts'
+import { redactError, redactorOf, type Redact } from '../lib/redact.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptOutcome } from '../routing/attempt.ts'
 import { reportAttempts, reportsFromAttempts } from '../routing/health.ts'
@@ -30,6 +31,15 @@ export interface StreamResponseOptions {
   final?: () => Record<string, unknown>
 }
 
+/** The decoder with its mid-stream errors redacted, as routing/attempt.ts redacts those before the first byte. */
+const redacting = (decoder: TranslateOptions['adapter'], redact: Redact): TranslateOptions['adapter'] => ({
+  initialState: () => decoder.initialState(),
+  fromUpstreamEvent: (event, state) => {
+    const result = decoder.fromUpstreamEvent(event, state)
+    return result.kind === 'error' ? { ...result, error: redactError(result.error, redact) } : result
+  },
+})
+
 export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Response => {
   const { outcome } = o
   // Settlement waits for the stream's end (or the client's abort), so register it with waitUntil now, before the response leaves.
@@ -37,7 +47,7 @@ export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Re
   c.executionCtx.waitUntil(new Promise<void>((resolve) => (settled = resolve)))
   const stream = translateStream({
     events: parseEvents(outcome.response.body ?? new ReadableStream()),
-    adapter: o.decoder,
+    adapter: redacting(o.decoder, redactorOf(c.env)),
     ...(o.render ? { render: o.render } : {}),
     meta: o.meta,
     keepaliveMs: configOf(c.env).KEEPALIVE_INTERVAL_MS,

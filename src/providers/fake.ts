@@ -31,11 +31,16 @@ export interface FakeOptions {
   no_usage: boolean
   /** Only apply faults (status, hang, break, error) on this host label, e.g. `fake` or `fake-eu`. */
   on: string
+  /**
+   * Error answers (a `status` one or a mid-stream `error_after` one) quote the credential the
+   * request carried, as a provider does for a bad key: to check that the gateway redacts it.
+   */
+  echo_key: boolean
 }
 
 const DEFAULTS: FakeOptions = {
   latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, hang_ms: 120_000, reset: false,
-  break_after: -1, error_after: -1, no_usage: false, on: '',
+  break_after: -1, error_after: -1, no_usage: false, on: '', echo_key: false,
 }
 
 const WORDS = (
@@ -112,8 +117,19 @@ const countPromptTokens = (messages: FakeMessage[]): number =>
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
 
-const errorFor = (status: number, retryAfter: number) => {
-  const kind = status === 429 ? { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for fake upstream' }
+/** The credential a request carried, in whichever header (or query parameter) its wire puts it. */
+export const credentialOf = (request: Request): string => {
+  const h = request.headers
+  const bearer = h.get('authorization')?.replace(/^Bearer\s+/i, '')
+  return bearer || h.get('x-api-key') || h.get('x-goog-api-key') || h.get('api-key') || new URL(request.url).searchParams.get('key') || '(none)'
+}
+
+/** What a provider says about a key it refuses, quoting it (in the message, and in a field of the body). */
+export const keyEchoMessage = (key: string) => `Incorrect API key provided: ${key}. You can find your API key in your account settings.`
+
+const errorFor = (status: number, retryAfter: number, echoedKey?: string) => {
+  const kind = echoedKey !== undefined ? { type: 'invalid_request_error', code: 'invalid_api_key', param: echoedKey, message: keyEchoMessage(echoedKey) }
+    : status === 429 ? { type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached for fake upstream' }
     : status >= 500 ? { type: 'server_error', code: null, message: `The fake upstream failed with HTTP ${status}` }
     : { type: 'invalid_request_error', code: null, message: `The fake upstream rejected the request with HTTP ${status}` }
   return json({ error: kind }, status, retryAfter > 0 ? { 'retry-after': String(retryAfter) } : {})
@@ -197,7 +213,12 @@ const sse = (pieces: string[], events: StreamEvents, options: FakeOptions, fault
 
 const MID_STREAM_ERROR = { message: 'The fake upstream failed mid-stream', type: 'server_error', code: 502 }
 
-const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal): Promise<Response> => {
+/** A mid-stream error that quotes the key; a 4xx, so the gateway relays its message (5xx ones it replaces). */
+const echoStreamError = (key: string) => ({ message: keyEchoMessage(key), type: 'invalid_request_error', code: 400, param: key })
+
+type MidStreamError = typeof MID_STREAM_ERROR | ReturnType<typeof echoStreamError>
+
+const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal, midStreamError: MidStreamError): Promise<Response> => {
   const reply = planReply(body, options)
   const prompt = countPromptTokens(body.messages ?? [])
   const completion = reply.toolCall ? Math.ceil(reply.toolCall.arguments.length / 4) : reply.pieces.length
@@ -234,7 +255,7 @@ const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signa
     piece: (content) => chunk({ content }),
     finish: chunk({}, reply.finish),
     usage: includeUsage ? event({ ...base, object: 'chat.completion.chunk', choices: [], usage }) : null,
-    error: event({ ...base, object: 'chat.completion.chunk', choices: [], error: MID_STREAM_ERROR }),
+    error: event({ ...base, object: 'chat.completion.chunk', choices: [], error: midStreamError }),
   }, options, faulty, signal)
 }
 
@@ -242,7 +263,7 @@ const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signa
  * Legacy /completions: the prompt is echoed like a user message ("You said: …"), one
  * token per word; prompt tokens are about four characters each, with no message overhead.
  */
-const textCompletion = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal): Promise<Response> => {
+const textCompletion = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal, midStreamError: MidStreamError): Promise<Response> => {
   const prompt = textOf(body.prompt)
   const reply = planReply({ ...body, messages: [{ role: 'user', content: prompt }], tools: [] }, options)
   const promptTokens = Math.ceil(prompt.replace(DIRECTIVE, '').length / 4)
@@ -256,7 +277,7 @@ const textCompletion = async (body: FakeBody, options: FakeOptions, faulty: bool
     piece: (text) => event({ ...base, choices: [choice(text)] }),
     finish: event({ ...base, choices: [choice('', reply.finish)] }),
     usage: includeUsage ? event({ ...base, choices: [], usage }) : null,
-    error: event({ ...base, choices: [], error: MID_STREAM_ERROR }),
+    error: event({ ...base, choices: [], error: midStreamError }),
   }, options, faulty, signal)
 }
 
@@ -279,9 +300,11 @@ export const createFakeUpstream = (defaults: Partial<FakeOptions> = {}) =>
       // Hold the request open until the caller aborts it (bounded, so nothing leaks forever).
       await sleep(options.hang_ms, request.signal)
     }
-    if (faulty && options.status >= 400) return errorFor(options.status, options.retry_after)
-    if (url.pathname.endsWith('/chat/completions')) return chat(body, options, faulty, request.signal)
-    if (url.pathname.endsWith('/completions')) return textCompletion(body, options, faulty, request.signal)
+    const echoedKey = options.echo_key ? credentialOf(request) : undefined
+    if (faulty && options.status >= 400) return errorFor(options.status, options.retry_after, echoedKey)
+    const midStreamError = echoedKey !== undefined ? echoStreamError(echoedKey) : MID_STREAM_ERROR
+    if (url.pathname.endsWith('/chat/completions')) return chat(body, options, faulty, request.signal, midStreamError)
+    if (url.pathname.endsWith('/completions')) return textCompletion(body, options, faulty, request.signal, midStreamError)
     if (url.pathname.endsWith('/embeddings')) return fakeEmbeddings(body)
     return json({ error: { message: `No route for ${url.pathname}`, type: 'invalid_request_error' } }, 404)
   }

@@ -2,6 +2,7 @@
 // endpoint in order until one answers; failures before the first byte reach the
 // client go to the next attempt, and are collected for the final error.
 import { GatewayError } from '../errors.ts'
+import { redactError, type Redact } from '../lib/redact.ts'
 import { adapterFor } from '../providers/registry.ts'
 import type { CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest } from '../providers/types.ts'
 import type { Provider } from '../catalog/schema.ts'
@@ -30,6 +31,8 @@ export interface AttemptOptions {
   /** Aborts with the client: cancels the upstream request. */
   signal: AbortSignal
   now: () => number
+  /** Takes the env's secrets out of every upstream failure before it is recorded, relayed or logged. */
+  redact: Redact
 }
 
 interface Served {
@@ -133,7 +136,8 @@ export const runOperation = async <B>(
         latency_ms: options.now() - started,
         ...(error ? { error } : {}),
       })
-    const fail = (kind: FailureKind, error: ProviderError) => {
+    const fail = (kind: FailureKind, upstream: ProviderError) => {
+      const error = redactError(upstream, options.redact)
       record(kind === 'status' ? error.status : null, error.message)
       failures.push({ kind, error, attempt })
     }

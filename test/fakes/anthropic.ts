@@ -5,7 +5,7 @@
 // a mistake in the adapter's own schemas cannot hide here.
 // Faults come from the same `[[fake …]]` directives as the OpenAI-wire fake.
 // @see https://docs.anthropic.com/en/api/messages
-import { fakeOptions, sleep, type FakeOptions } from '../../src/providers/fake.ts'
+import { credentialOf, fakeOptions, keyEchoMessage, sleep, type FakeOptions } from '../../src/providers/fake.ts'
 
 const API_KEY = 'sk-ant-test'
 
@@ -154,7 +154,7 @@ const content = (reply: Reply) => [
   ...(reply.tool ? [{ type: 'tool_use', ...reply.tool }] : [{ type: 'text', text: reply.pieces.join('') }]),
 ]
 
-const stream = (reply: Reply, usage: ReturnType<typeof usageOf>, message: Json, options: FakeOptions, faulty: boolean, signal: AbortSignal) => {
+const stream = (reply: Reply, usage: ReturnType<typeof usageOf>, message: Json, options: FakeOptions, faulty: boolean, signal: AbortSignal, echoedKey?: string) => {
   const encoder = new TextEncoder()
   const event = (type: string, data: Json) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`)
   const gap = options.tps > 0 ? 1000 / options.tps : 0
@@ -183,7 +183,8 @@ const stream = (reply: Reply, usage: ReturnType<typeof usageOf>, message: Json, 
           for (const [i, piece] of reply.pieces.entries()) {
             if (faulty && i === options.break_after) throw new Error('fake anthropic: connection reset')
             if (faulty && i === options.error_after) {
-              controller.enqueue(event('error', { error: { type: 'overloaded_error', message: 'Overloaded' } }))
+              const error = echoedKey !== undefined ? { type: 'invalid_request_error', message: keyEchoMessage(echoedKey) } : { type: 'overloaded_error', message: 'Overloaded' }
+              controller.enqueue(event('error', { error }))
               controller.close()
               return
             }
@@ -221,8 +222,9 @@ export const anthropicUpstream = async (request: Request): Promise<Response> => 
   const faulty = options.on === '' || options.on === url.hostname.split('.')[0]
   await sleep(options.latency_ms, request.signal)
   if (faulty && options.hang) await sleep(options.hang_ms, request.signal)
+  const echoedKey = options.echo_key ? credentialOf(request) : undefined
   if (faulty && options.status >= 400) {
-    const message = options.status === 529 ? 'Overloaded' : options.status === 429 ? 'Number of requests has exceeded your rate limit' : `The fake upstream failed with HTTP ${options.status}`
+    const message = echoedKey !== undefined ? keyEchoMessage(echoedKey) : options.status === 529 ? 'Overloaded' : options.status === 429 ? 'Number of requests has exceeded your rate limit' : `The fake upstream failed with HTTP ${options.status}`
     return error(options.status, message, options.retry_after > 0 ? { 'retry-after': String(options.retry_after) } : {})
   }
 
@@ -230,7 +232,7 @@ export const anthropicUpstream = async (request: Request): Promise<Response> => 
   const usage = usageOf(body, reply)
   const message = { id: `msg_fake_${Date.now().toString(36)}${(counter++).toString(36)}`, type: 'message', role: 'assistant', model: String(body.model) }
   if (body.stream !== true) return json({ ...message, content: content(reply), stop_reason: reply.stop, stop_sequence: reply.stopSequence, usage })
-  return new Response(stream(reply, usage, message, options, faulty, request.signal), {
+  return new Response(stream(reply, usage, message, options, faulty, request.signal, echoedKey), {
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_fake' },
   })
 }

@@ -6,7 +6,7 @@
 // bodies ({error: {code, message, status}}).
 // @see https://ai.google.dev/api/generate-content
 import { unitVector } from '../../src/providers/fake-embeddings.ts'
-import { fakeOptions, sleep, type FakeOptions } from '../../src/providers/fake.ts'
+import { credentialOf, fakeOptions, keyEchoMessage, sleep, type FakeOptions } from '../../src/providers/fake.ts'
 
 const API_KEY = 'goog-test'
 /** Hangs are bounded so no timer outlives the test run. */
@@ -42,7 +42,13 @@ const json = (body: unknown, status = 200, headers: Record<string, string> = {})
 const googleError = (code: number, message: string, details?: unknown[], headers: Record<string, string> = {}) =>
   json({ error: { code, message, status: STATUS_NAMES[code] ?? (code >= 500 ? 'INTERNAL' : 'FAILED_PRECONDITION'), ...(details ? { details } : {}) } }, code, headers)
 
-const faultError = (status: number, retryAfter: number) => {
+/** `echo_key`: the key quoted in the message and in an ErrorInfo's metadata, as a provider that echoes it would. */
+const faultError = (status: number, retryAfter: number, echoedKey?: string) => {
+  if (echoedKey !== undefined) {
+    return googleError(status, keyEchoMessage(echoedKey), [
+      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { key: echoedKey } },
+    ])
+  }
   const message = status === 429 ? 'Resource has been exhausted (e.g. check quota).'
     : status >= 500 ? `The fake Gemini upstream failed with HTTP ${status}`
     : `The fake Gemini upstream rejected the request with HTTP ${status}`
@@ -132,7 +138,7 @@ const generate = (model: string, body: Body, reply: Reply, options: FakeOptions)
   })
 }
 
-const stream = (model: string, body: Body, reply: Reply, options: FakeOptions, faulty: boolean, signal: AbortSignal): Response => {
+const stream = (model: string, body: Body, reply: Reply, options: FakeOptions, faulty: boolean, signal: AbortSignal, echoedKey?: string): Response => {
   const encoder = new TextEncoder()
   const responseId = nextResponseId()
   const usage = usageOf(body, reply)
@@ -153,7 +159,9 @@ const stream = (model: string, body: Body, reply: Reply, options: FakeOptions, f
     for (const [i, piece] of reply.pieces.entries()) {
       if (faulty && i === options.break_after) throw new Error('fake gemini upstream: connection reset')
       if (faulty && i === options.error_after) {
-        const error = { code: 500, message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', status: 'INTERNAL' }
+        const error = echoedKey !== undefined
+          ? { code: 400, message: keyEchoMessage(echoedKey), status: 'INVALID_ARGUMENT' }
+          : { code: 500, message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting', status: 'INTERNAL' }
         yield encoder.encode(`data: ${JSON.stringify({ error })}\r\n\r\n`)
         return
       }
@@ -240,9 +248,10 @@ export const geminiUpstream = async (request: Request): Promise<Response> => {
   const faulty = options.on === '' || options.on === HOST_LABEL
   await sleep(options.latency_ms, request.signal)
   if (faulty && options.hang) await sleep(options.hang_ms, request.signal)
-  if (faulty && options.status >= 400) return faultError(options.status, options.retry_after)
+  const echoedKey = options.echo_key ? credentialOf(request) : undefined
+  if (faulty && options.status >= 400) return faultError(options.status, options.retry_after, echoedKey)
 
   const model = route[1]!
   const reply = planReply(body)
-  return streaming ? stream(model, body, reply, options, faulty, request.signal) : generate(model, body, reply, options)
+  return streaming ? stream(model, body, reply, options, faulty, request.signal, echoedKey) : generate(model, body, reply, options)
 }
