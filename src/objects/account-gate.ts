@@ -8,6 +8,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { checkRateLimits } from '../billing/limits.ts'
 import { PERIOD_OF, periodEnd, periodStart } from '../billing/periods.ts'
 import { configOf } from '../env.ts'
+import { systemClock, type Clock } from '../lib/clock.ts'
 import { createDb } from '../db/client.ts'
 import { insertLedgerRows, ledgerSnapshot } from '../db/queries/ledger.ts'
 import type { CreditEventRow, GenerationRow } from '../db/schema.ts'
@@ -38,6 +39,12 @@ export class AccountGate extends DurableObject<Env> {
   private readonly waiters = new Map<string, (() => void)[]>()
   /** Whether the idempotency table may hold rows, so settlements without a key skip it. */
   private hasIdempotency = true
+  /**
+   * The one clock behind every decision here: admission, windows, periods, holds, pruning.
+   * Tests replace it (through runInDurableObject) to move time; one clock means the alarm
+   * can never prune what admit, on another clock, still counts.
+   */
+  clock: Clock = systemClock
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -73,7 +80,7 @@ export class AccountGate extends DurableObject<Env> {
     if (!this.state) {
       await this.ctx.blockConcurrencyWhile(async () => {
         if (this.state) return
-        const now = Date.now()
+        const now = this.clock()
         const ledger = await ledgerSnapshot(createDb(this.env.DB), accountId, now)
         for (const k of ledger?.keys ?? []) {
           const put = (period: string, start: number, usage: number) =>
@@ -94,10 +101,15 @@ export class AccountGate extends DurableObject<Env> {
     return this.state as State
   }
 
+  /**
+   * Wake the alarm at `at` on the gate's clock. The runtime fires alarms on its own wall
+   * clock, so the delay, not the instant, carries over; in production the two are one.
+   */
   private schedule(at: number) {
-    if (this.alarmAt !== null && this.alarmAt <= at) return
-    this.alarmAt = at
-    void this.ctx.storage.setAlarm(at)
+    const wallAt = Date.now() + Math.max(at - this.clock(), 0)
+    if (this.alarmAt !== null && this.alarmAt <= wallAt) return
+    this.alarmAt = wallAt
+    void this.ctx.storage.setAlarm(wallAt)
   }
 
   private freeDailyLimit(state: State): number {
@@ -124,7 +136,7 @@ export class AccountGate extends DurableObject<Env> {
 
   async admit(input: AdmitInput): Promise<AdmitResult> {
     const state = await this.ensure(input.accountId)
-    const now = input.now ?? Date.now()
+    const now = this.clock()
     const accountRoom = state.balance - heldMicro(this.sql)
     const keyRoom = this.keyRoom(input.key, now)
     const available = Math.min(accountRoom, keyRoom?.room ?? Infinity)
@@ -197,7 +209,7 @@ export class AccountGate extends DurableObject<Env> {
     const first = inputs[0]
     if (!first) return []
     let state = await this.ensure(first.accountId)
-    const now = Date.now()
+    const now = this.clock()
     // One transaction for the batch: each settlement is still all-or-nothing, and exactly once by id.
     const results = this.ctx.storage.transactionSync(() => {
       const settled = inputs.map((input) => {
@@ -263,7 +275,7 @@ export class AccountGate extends DurableObject<Env> {
   async credit(input: CreditInput): Promise<{ credited: boolean; balanceMicro: number }> {
     const state = await this.ensure(input.accountId)
     if (exists(this.sql, 'credits', input.event.id)) return { credited: false, balanceMicro: state.balance }
-    const now = Date.now()
+    const now = this.clock()
     const amount = input.event.amountMicro
     const next = {
       ...state,
@@ -282,7 +294,7 @@ export class AccountGate extends DurableObject<Env> {
   /** The keys API pushes disable/enable here, so the gate refuses a key at once (no cache delay). */
   async setKeyDisabled(accountId: string, keyHash: string, disabled: boolean): Promise<void> {
     await this.ensure(accountId)
-    this.sql.exec('INSERT OR REPLACE INTO key_state (key_hash, disabled, updated_at) VALUES (?, ?, ?)', keyHash, disabled ? 1 : 0, Date.now())
+    this.sql.exec('INSERT OR REPLACE INTO key_state (key_hash, disabled, updated_at) VALUES (?, ?, ?)', keyHash, disabled ? 1 : 0, this.clock())
   }
 
   /** Suspend (e.g. a payment dispute) or reactivate the account. */
@@ -291,8 +303,9 @@ export class AccountGate extends DurableObject<Env> {
     this.save({ ...state, status })
   }
 
-  async keyUsage(accountId: string, key: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>, now = Date.now()): Promise<KeyUsage> {
+  async keyUsage(accountId: string, key: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>): Promise<KeyUsage> {
     const state = await this.ensure(accountId)
+    const now = this.clock()
     const [day, week, month] = PERIODS.map((p) => keyUsage(this.sql, key.hash, p, now)) as [number, number, number]
     const limit = this.freeDailyLimit(state)
     const used = freeToday(this.sql, now)
@@ -309,9 +322,9 @@ export class AccountGate extends DurableObject<Env> {
   }
 
   /** keyUsage of many keys in one round trip: the keys API renders a page of keys at once. */
-  async keysUsage(accountId: string, keys: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>[], now = Date.now()): Promise<KeyUsage[]> {
+  async keysUsage(accountId: string, keys: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>[]): Promise<KeyUsage[]> {
     const out: KeyUsage[] = []
-    for (const key of keys) out.push(await this.keyUsage(accountId, key, now))
+    for (const key of keys) out.push(await this.keyUsage(accountId, key))
     return out
   }
 
@@ -346,7 +359,7 @@ export class AccountGate extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null
-    const now = Date.now()
+    const now = this.clock()
     const idempotencyTtl = configOf(this.env).IDEMPOTENCY_TTL_SECONDS * 1000
     this.sql.exec('DELETE FROM holds WHERE expires_at <= ?', now)
     this.sql.exec('DELETE FROM generations WHERE flushed = 1 AND created_at < ?', now - KEEP_FLUSHED_MS)

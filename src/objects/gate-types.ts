@@ -26,8 +26,6 @@ export interface AdmitInput {
   /** A `:free` model: counts against the free quotas. */
   free: boolean
   idempotency?: { id: string; bodyHash: string }
-  /** Injected clock (tests); defaults to now. */
-  now?: number
 }
 
 export type DenyReason =

@@ -7,7 +7,7 @@ import { creditEvents, generations } from '../../src/db/schema.ts'
 import { gateFor } from '../../src/objects/clients.ts'
 
 /** Settlement runs in waitUntil after the response: poll until the gate holds nothing open. */
-export const settled = async (accountId: string, timeoutMs = 3000) => {
+export const settled = async (accountId: string, timeoutMs = 30_000) => {
   const gate = gateFor(env, accountId)
   const deadline = Date.now() + timeoutMs
   for (;;) {
@@ -22,7 +22,7 @@ export const settled = async (accountId: string, timeoutMs = 3000) => {
  * Run the gate's alarm (the D1 flush) now instead of waiting for it; the alarm may
  * also have fired on its own and still be writing, so wait until nothing is unflushed.
  */
-export const flush = async (accountId: string, timeoutMs = 3000) => {
+export const flush = async (accountId: string, timeoutMs = 30_000) => {
   await settled(accountId)
   const gate = gateFor(env, accountId)
   await runDurableObjectAlarm(gate)
