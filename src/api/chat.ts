@@ -84,7 +84,8 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
       const max = cap(a)
       return max === undefined || max === requested ? r : { ...r, max_tokens: max, max_completion_tokens: undefined }
     },
-    timeoutMs: req.stream ? config.UPSTREAM_TTFB_TIMEOUT_MS : config.UPSTREAM_TIMEOUT_MS,
+    firstByteTimeoutMs: config.UPSTREAM_TTFB_TIMEOUT_MS,
+    totalTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     signal: c.req.raw.signal,
     now: Date.now,
     redact: redactorOf(c.env),
@@ -115,11 +116,11 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
       ...completionBody(meta, body, usage, cost),
       ...(metadata ? { openrouter_metadata: routerMetadata(planned, outcome.records, served) } : {}),
     })
-    learnHealth(c, planned, outcome.records, { ttftMs: outcome.ttfbMs, completionTokens: usage.completion_tokens, generationMs: outcome.ttfbMs })
+    learnHealth(c, planned, outcome.records, { ttftMs: outcome.ttftMs, completionTokens: usage.completion_tokens, generationMs: outcome.totalMs - outcome.ttftMs })
     c.executionCtx.waitUntil(record({
       ...base, served, status: 200, usage, costMicro: cost.total, upstreamId: body.upstreamId,
       finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null,
-      generationTimeMs: outcome.ttfbMs, endedAt: Date.now(),
+      generationTimeMs: outcome.totalMs, endedAt: Date.now(),
     }, { status: 200, contentType: 'application/json', body: json }))
     return c.body(json, 200, { 'content-type': 'application/json' })
   }

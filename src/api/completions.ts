@@ -14,6 +14,8 @@ import { requireKey } from '../middleware/auth.ts'
 import { OPTIONAL_PARAMS } from '../providers/openai.ts'
 import type { CompletionsAdapter, FinishReason, ProviderAdapter, Usage } from '../providers/types.ts'
 import { runOperation, targetOf } from '../routing/attempt.ts'
+import type { StreamDecoder } from '../routing/collect.ts'
+import { assembleText } from '../streaming/assemble.ts'
 import { CompletionRequest } from '../schemas/completion-request.ts'
 import type { GenerationMeta } from './chat-render.ts'
 import { TEXT_CHUNKS, textCompletionBody } from './completion-render.ts'
@@ -27,6 +29,8 @@ const partOf = (adapter: ProviderAdapter): CompletionsAdapter => {
   if (!adapter.completions) throw new Error('this protocol has no legacy completions')
   return adapter.completions
 }
+
+const textDecoder = (part: CompletionsAdapter): StreamDecoder => ({ initialState: () => null, fromUpstreamEvent: (event) => part.fromUpstreamEvent(event, null) })
 
 export const completions = new Hono<AppEnv>().post('/completions', requireKey('inference'), async (c) => {
   const startedAt = Date.now()
@@ -63,10 +67,17 @@ export const completions = new Hono<AppEnv>().post('/completions', requireKey('i
   const outcome = await runOperation(attempts, {
     build: (adapter, attempt) => adapter.completions?.toUpstream(req, targetOf(attempt)),
     parse: (adapter, json) => partOf(adapter).fromUpstream(json),
+    // Streamed upstream and assembled, so a hung host is left after the first-byte timeout (attempt.ts).
+    streamed: {
+      build: (adapter, attempt) => adapter.completions?.toUpstream({ ...req, stream: true }, targetOf(attempt)),
+      decoder: (adapter) => textDecoder(partOf(adapter)),
+      assemble: assembleText,
+    },
   }, {
     stream: req.stream === true,
     transportFor,
-    timeoutMs: req.stream ? config.UPSTREAM_TTFB_TIMEOUT_MS : config.UPSTREAM_TIMEOUT_MS,
+    firstByteTimeoutMs: config.UPSTREAM_TTFB_TIMEOUT_MS,
+    totalTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     signal: c.req.raw.signal,
     now: Date.now,
     redact: redactorOf(c.env),
@@ -94,22 +105,21 @@ export const completions = new Hono<AppEnv>().post('/completions', requireKey('i
     const first = body.choices[0]
     const usage = body.usage ?? estimateUsage(promptTokens, body.choices.reduce((n, ch) => n + ch.text.length, 0))
     const cost = price(usage, first?.finish_reason ?? null)
-    learnHealth(c, planned, outcome.records, { ttftMs: outcome.ttfbMs, completionTokens: usage.completion_tokens, generationMs: outcome.ttfbMs })
+    learnHealth(c, planned, outcome.records, { ttftMs: outcome.ttftMs, completionTokens: usage.completion_tokens, generationMs: outcome.totalMs - outcome.ttftMs })
     const json = JSON.stringify(textCompletionBody(meta, body, usage, cost))
     c.executionCtx.waitUntil(record({
       cancelled: false, attempts: outcome.records, served, status: 200, usage, costMicro: cost.total, upstreamId: body.upstreamId,
       finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null,
-      generationTimeMs: outcome.ttfbMs, endedAt: Date.now(),
+      generationTimeMs: outcome.totalMs, endedAt: Date.now(),
     }, { status: 200, contentType: 'application/json', body: json }))
     return c.body(json, 200, { 'content-type': 'application/json' })
   }
 
   // The served attempt is reported when the stream ends; earlier failures now.
   learnHealth(c, planned, outcome.records.slice(0, -1))
-  const part = partOf(outcome.adapter)
   return streamResponse(c, {
     outcome,
-    decoder: { initialState: () => null, fromUpstreamEvent: (event) => part.fromUpstreamEvent(event, null) },
+    decoder: textDecoder(partOf(outcome.adapter)),
     render: TEXT_CHUNKS,
     meta,
     startedAt,

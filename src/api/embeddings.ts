@@ -81,7 +81,7 @@ export const embeddings = new Hono<AppEnv>().post('/embeddings', requireKey('inf
       if (result.vectors.length !== inputs.length) throw new Error(`expected ${inputs.length} embeddings, got ${result.vectors.length}`)
       return result
     },
-  }, { stream: false, transportFor, timeoutMs: config.UPSTREAM_TIMEOUT_MS, signal: c.req.raw.signal, now: Date.now, redact: redactorOf(c.env) })
+  }, { stream: false, transportFor, firstByteTimeoutMs: config.UPSTREAM_TTFB_TIMEOUT_MS, totalTimeoutMs: config.UPSTREAM_TIMEOUT_MS, signal: c.req.raw.signal, now: Date.now, redact: redactorOf(c.env) })
   endTime(c, 'upstream')
   learnHealth(c, planned, outcome.records)
 

@@ -20,6 +20,8 @@ export interface FakeOptions {
   retry_after: number
   /** Never answer (until the caller gives up, or `hang_ms` passes). */
   hang: boolean
+  /** Stream only: send the response headers, then nothing (until the caller gives up, or `hang_ms` passes). */
+  stall: boolean
   /** Fail the connection before any response (as a reset socket does). */
   reset: boolean
   hang_ms: number
@@ -39,7 +41,7 @@ export interface FakeOptions {
 }
 
 const DEFAULTS: FakeOptions = {
-  latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, hang_ms: 120_000, reset: false,
+  latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, stall: false, hang_ms: 120_000, reset: false,
   break_after: -1, error_after: -1, no_usage: false, on: '', echo_key: false,
 }
 
@@ -187,6 +189,7 @@ const sse = (pieces: string[], events: StreamEvents, options: FakeOptions, fault
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       try {
+        if (faulty && options.stall) await sleep(options.hang_ms, signal)
         await sleep(options.ttft_ms, signal)
         for (const head of events.head) controller.enqueue(head)
         for (const [i, piece] of pieces.entries()) {

@@ -1,11 +1,21 @@
 // The attempt loop: the one place that awaits providers. Tries each planned
 // endpoint in order until one answers; failures before the first byte reach the
 // client go to the next attempt, and are collected for the final error.
+//
+// A client that does not stream still gets its answer streamed from the upstream
+// (`Operation.streamed`), assembled into the JSON here: a whole JSON answer has no
+// first byte until the model has finished, so a hung host and a long generation look
+// alike for UPSTREAM_TIMEOUT_MS (300 s). An event stream shows a live host at once, so
+// the first-byte timeout leaves a hung one as quickly as for a streaming client, while
+// the total still bounds a stall after the first event. Usage, finish reasons, tool
+// calls and reasoning come from the same stream decoders the streaming path uses.
 import { GatewayError } from '../errors.ts'
 import { redactError, type Redact } from '../lib/redact.ts'
 import { adapterFor } from '../providers/registry.ts'
-import type { CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest } from '../providers/types.ts'
+import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest } from '../providers/types.ts'
 import type { Provider } from '../catalog/schema.ts'
+import { assembleChat } from '../streaming/assemble.ts'
+import { collectStream, type StreamDecoder } from './collect.ts'
 import type { PlannedAttempt } from './plan.ts'
 import { isRetryable, type FailureKind } from './retryable.ts'
 
@@ -26,8 +36,13 @@ export interface AttemptOptions {
   transportFor: (provider: Provider) => Transport
   /** Chat only: adjusts the request for one attempt (e.g. a per-endpoint output cap). */
   prepare?: (attempt: PlannedAttempt, request: CanonicalRequest) => CanonicalRequest
-  /** Time to response headers (stream) or to the whole body (non-stream) before giving up on an endpoint. */
-  timeoutMs: number
+  /**
+   * Time to the first byte before an endpoint is given up (UPSTREAM_TTFB_TIMEOUT_MS): its
+   * response headers and, for a non-streaming request streamed upstream, its first event.
+   */
+  firstByteTimeoutMs: number
+  /** Time to a whole non-streaming answer (UPSTREAM_TIMEOUT_MS): a stall after the first byte ends there. */
+  totalTimeoutMs: number
   /** Aborts with the client: cancels the upstream request. */
   signal: AbortSignal
   now: () => number
@@ -43,7 +58,13 @@ interface Served {
   ttfbMs: number
 }
 export type AttemptOutcome<B = CanonicalResponse> =
-  | (Served & { ok: true; kind: 'json'; body: B })
+  | (Served & {
+    ok: true; kind: 'json'; body: B
+    /** ms from the start of the attempt to its first token (to the whole answer when it came whole). */
+    ttftMs: number
+    /** ms from the start of the attempt to the whole answer. */
+    totalMs: number
+  })
   | (Served & { ok: true; kind: 'stream'; response: Response; abort: AbortController })
   | { ok: false; records: AttemptRecord[]; error: GatewayError }
 
@@ -104,12 +125,29 @@ export interface Operation<B> {
   build: (adapter: ProviderAdapter, attempt: PlannedAttempt) => UpstreamRequest | undefined
   /** Throws on a body of the wrong shape: the attempt then fails as invalid_response. */
   parse: (adapter: ProviderAdapter, json: unknown) => B
+  /**
+   * For a client that does not stream: the same request asking the upstream for a stream,
+   * and how its events become B. Without it (embeddings) the JSON answer is awaited whole.
+   */
+  streamed?: {
+    build: (adapter: ProviderAdapter, attempt: PlannedAttempt) => UpstreamRequest | undefined
+    decoder: (adapter: ProviderAdapter) => StreamDecoder
+    assemble: (chunks: CanonicalChunk[]) => B
+  }
 }
 
-export const chatOperation = (request: CanonicalRequest, prepare?: AttemptOptions['prepare']): Operation<CanonicalResponse> => ({
-  build: (adapter, attempt) => adapter.toUpstream(prepare ? prepare(attempt, request) : request, targetOf(attempt)),
-  parse: (adapter, json) => adapter.fromUpstream(json),
-})
+export const chatOperation = (request: CanonicalRequest, prepare?: AttemptOptions['prepare']): Operation<CanonicalResponse> => {
+  const requestFor = (attempt: PlannedAttempt) => (prepare ? prepare(attempt, request) : request)
+  return {
+    build: (adapter, attempt) => adapter.toUpstream(requestFor(attempt), targetOf(attempt)),
+    parse: (adapter, json) => adapter.fromUpstream(json),
+    streamed: {
+      build: (adapter, attempt) => adapter.toUpstream({ ...requestFor(attempt), stream: true }, targetOf(attempt)),
+      decoder: (adapter) => adapter,
+      assemble: assembleChat,
+    },
+  }
+}
 
 export const runAttempts = (attempts: PlannedAttempt[], request: CanonicalRequest, options: AttemptOptions): Promise<AttemptOutcome> =>
   runOperation(attempts, chatOperation(request, options.prepare), options)
@@ -142,17 +180,28 @@ export const runOperation = async <B>(
       failures.push({ kind, error, attempt })
     }
 
+    const streamed = options.stream ? undefined : operation.streamed
     const abort = new AbortController()
     const onClientAbort = () => abort.abort(options.signal.reason)
     options.signal.addEventListener('abort', onClientAbort)
-    const timer = setTimeout(() => abort.abort(new DOMException('upstream timed out', 'TimeoutError')), options.timeoutMs)
+    let expired: 'first byte' | 'total' | undefined
+    const expire = (limit: 'first byte' | 'total') => () => {
+      expired ??= limit
+      abort.abort(new DOMException(`upstream ${limit} timeout`, 'TimeoutError'))
+    }
+    // A stream (the client's, or one assembled into JSON) must show its first byte in time;
+    // a whole JSON answer (embeddings) has only the total, as nothing arrives before it.
+    const firstByte = options.stream || streamed ? setTimeout(expire('first byte'), options.firstByteTimeoutMs) : undefined
+    const total = options.stream ? undefined : setTimeout(expire('total'), options.totalTimeoutMs)
+    const firstByteSeen = () => clearTimeout(firstByte)
     const done = () => {
-      clearTimeout(timer)
+      clearTimeout(firstByte)
+      clearTimeout(total)
       options.signal.removeEventListener('abort', onClientAbort)
     }
 
     try {
-      const up = operation.build(adapter, attempt)
+      const up = streamed ? streamed.build(adapter, attempt) : operation.build(adapter, attempt)
       if (!up) {
         done()
         continue
@@ -178,10 +227,28 @@ export const runOperation = async <B>(
         }
         // Committed: from here the client gets bytes, so there is no fallback. The
         // timer is cleared but client aborts still cancel the upstream through `abort`.
-        clearTimeout(timer)
+        firstByteSeen()
         record(response.status)
         return { ok: true, kind: 'stream', attempt, adapter, records, ttfbMs, response, abort }
       }
+      if (streamed && isEventStream(response)) {
+        // A reasoning model may think for minutes before its first event: only its headers
+        // are held to the first-byte limit, and the total bounds the silence after them.
+        if (attempt.endpoint.capabilities.reasoning) firstByteSeen()
+        const got = await collectStream(response.body ?? new ReadableStream(), streamed.decoder(adapter), { onEvent: firstByteSeen, now: options.now, signal: abort.signal })
+        done()
+        if (!got.ok) {
+          fail(got.kind, got.error)
+          if (!isRetryable(got.kind, got.error.status)) break
+          continue
+        }
+        record(response.status)
+        const totalMs = options.now() - started
+        const ttftMs = got.firstTokenAt === null ? totalMs : got.firstTokenAt - started
+        return { ok: true, kind: 'json', attempt, adapter, records, ttfbMs, ttftMs, totalMs, body: streamed.assemble(got.chunks) }
+      }
+      // A whole JSON answer (or a host that answered JSON to a stream request): the total bounds its body.
+      firstByteSeen()
       let body: B
       try {
         body = operation.parse(adapter, await response.json())
@@ -192,7 +259,8 @@ export const runOperation = async <B>(
       }
       done()
       record(response.status)
-      return { ok: true, kind: 'json', attempt, adapter, records, ttfbMs, body }
+      const totalMs = options.now() - started
+      return { ok: true, kind: 'json', attempt, adapter, records, ttfbMs, ttftMs: totalMs, totalMs, body }
     } catch (err) {
       done()
       if (options.signal.aborted) {
@@ -200,9 +268,10 @@ export const runOperation = async <B>(
         return { ok: false, records, error: new GatewayError('timeout', 'Client closed the request', { status: 408 as 408 }) }
       }
       const timedOut = abort.signal.aborted
+      const limit = expired === 'total' ? `did not finish within ${options.totalTimeoutMs} ms` : `sent nothing within ${options.firstByteTimeoutMs} ms`
       fail(timedOut ? 'timeout' : 'network', {
         status: timedOut ? 504 : 502,
-        message: timedOut ? `Upstream timed out after ${options.timeoutMs} ms` : `Upstream connection failed: ${(err as Error).message}`,
+        message: timedOut ? `Upstream timed out: it ${limit}` : `Upstream connection failed: ${(err as Error).message}`,
       })
     }
   }

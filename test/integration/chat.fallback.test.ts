@@ -1,5 +1,7 @@
 // Failures before the first byte go to the next endpoint; after it, the stream ends with an error chunk.
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { configOf } from '../../src/env.ts'
 import { chat, readSse } from '../helpers/gateway.ts'
 import { flush, generationRow, settled } from '../helpers/ledger.ts'
 import { seedAccount } from '../helpers/seed.ts'
@@ -34,6 +36,31 @@ describe('fallback', () => {
     const { events } = await readSse(res)
     expect(events[0]?.provider).toBe('Switchboard Fake EU')
   })
+
+  // A non-streaming request is streamed from the upstream and assembled, so a hung host is left at the
+  // first-byte limit, not after UPSTREAM_TIMEOUT_MS. Bounds are loose (a third of the total) for slow machines.
+  it.each([
+    ['never answers', 'hang'],
+    ['sends its headers, then nothing', 'stall'],
+  ])('leaves a host that %s at the first-byte limit, for a client that does not stream', async (_, fault) => {
+    const { accountId, key } = await seedAccount()
+    const { UPSTREAM_TTFB_TIMEOUT_MS: firstByte, UPSTREAM_TIMEOUT_MS: total } = configOf(env)
+    expect(total).toBeGreaterThanOrEqual(firstByte * 10) // vitest.config.ts: otherwise this test proves nothing
+    const started = Date.now()
+    const res = await chat(key, ask(`[[fake ${fault} on=fake]]`))
+    const elapsed = Date.now() - started
+    const body = await res.json<any>()
+    expect(res.status, JSON.stringify(body)).toBe(200)
+    expect(body).toMatchObject({ provider: 'Switchboard Fake EU', choices: [{ message: { content: 'You said: ping', role: 'assistant' }, finish_reason: 'stop' }] })
+    expect(elapsed).toBeGreaterThanOrEqual(firstByte)
+    expect(elapsed).toBeLessThan(total / 3)
+    await flush(accountId)
+    const row = await generationRow(body.id)
+    expect(row?.attempts).toMatchObject([
+      { provider: 'fake', status: null, error: `Upstream timed out: it sent nothing within ${firstByte} ms` },
+      { provider: 'fake-eu', status: 200 },
+    ])
+  }, 30_000)
 
   it('returns a request error (400) as it is, without fallback', async () => {
     const { accountId, key } = await seedAccount()
