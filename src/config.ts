@@ -18,9 +18,12 @@ export const ConfigSchema = z.object({
   MARKUP_BPS: int(0, 100_000, 0),
   /** How long an isolate trusts a cached key record; also the bound on how fast a disabled key stops working. */
   KEY_CACHE_TTL_SECONDS: int(0, 300, 30),
-  /** Time to the upstream's response headers before the attempt counts as failed and the next endpoint is tried. */
+  /**
+   * Time to the upstream's first byte before the attempt counts as failed and the next endpoint is
+   * tried, streaming or not: its headers, and the first event of a non-streaming request's stream.
+   */
   UPSTREAM_TTFB_TIMEOUT_MS: int(100, 600_000, 30_000),
-  /** A non-streaming upstream answers only when it has finished, so its limit covers the whole generation. */
+  /** The whole answer of a non-streaming request: a stall after its first byte ends the attempt here. */
   UPSTREAM_TIMEOUT_MS: int(100, 900_000, 300_000),
   /** Milliseconds between SSE keep-alive comments while no upstream data arrives. */
   KEEPALIVE_INTERVAL_MS: int(50, 60_000, 10_000),
