@@ -64,6 +64,12 @@ export const usageChunk = (meta: GenerationMeta, usage: Usage, cost: Cost) => ({
   usage: publicUsage(usage, cost),
 })
 
+/** The debug chunk of a stream (`debug.echo_upstream_body`): no choices, the body the provider was sent. */
+export const debugChunk = (meta: GenerationMeta, upstreamBody: unknown) => ({
+  ...chunkBody(meta, []),
+  debug: { echo_upstream_body: upstreamBody },
+})
+
 /** The terminal chunk of a stream that failed after its first byte (docs/compatibility.md#errors-during-a-stream): integer code, finish_reason "error". */
 export const errorChunk = (meta: GenerationMeta, status: number, message: string, errorType: string) => ({
   ...chunkBody(meta, [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null, logprobs: null }]),

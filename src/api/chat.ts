@@ -10,14 +10,16 @@ import { generationId } from '../lib/ids.ts'
 import { fromDollars } from '../lib/money.ts'
 import { redactorOf } from '../lib/redact.ts'
 import { requireKey } from '../middleware/auth.ts'
+import { hidesReasoning, withoutReasoning } from '../providers/reasoning.ts'
 import type { Usage } from '../providers/types.ts'
 import { ChatRequest } from '../schemas/chat-request.ts'
 import { autoRouterPlugin } from '../schemas/plugins.ts'
-import { runAttempts } from '../routing/attempt.ts'
+import { chatOperation, runAttempts } from '../routing/attempt.ts'
 import { routerMetadata, wantsMetadata } from '../routing/metadata.ts'
 import { needsOf } from '../routing/needs.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
-import { completionBody, type GenerationMeta } from './chat-render.ts'
+import { completionBody, debugChunk, type GenerationMeta } from './chat-render.ts'
+import { echoedUpstreamBody } from './debug-echo.ts'
 import {
   admitOrReplay, estimateUsage, idempotencyOf, learnHealth, planFor, recorder, requestFacts, requestedModels, transportFor,
 } from './pipeline.ts'
@@ -57,6 +59,10 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
 
   const maxCostMicro = req.max_cost ? fromDollars(req.max_cost) : undefined
   const cap = (a: PlannedAttempt) => outputCap(a, maxCostMicro, promptTokens, requested, config.MARKUP_BPS)
+  const prepare = (a: PlannedAttempt, r: ChatRequest): ChatRequest => {
+    const max = cap(a)
+    return max === undefined || max === requested ? r : { ...r, max_tokens: max, max_completion_tokens: undefined }
+  }
   const attempts = maxCostMicro === undefined ? planned.attempts : planned.attempts.filter((a) => (cap(a) ?? 1) > 0)
   if (attempts.length === 0) {
     throw new GatewayError('payment_required', `max_cost ${req.max_cost} USD does not cover the prompt on any endpoint`, { metadata: { limit: 'max_cost', max: req.max_cost } })
@@ -80,10 +86,7 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
   const outcome = await runAttempts(attempts, req, {
     stream: req.stream === true,
     transportFor,
-    prepare: (a, r) => {
-      const max = cap(a)
-      return max === undefined || max === requested ? r : { ...r, max_tokens: max, max_completion_tokens: undefined }
-    },
+    prepare,
     firstByteTimeoutMs: config.UPSTREAM_TTFB_TIMEOUT_MS,
     totalTimeoutMs: config.UPSTREAM_TIMEOUT_MS,
     signal: c.req.raw.signal,
@@ -108,9 +111,10 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
   const price = (usage: Usage, finish: Parameters<typeof costOf>[3]): Cost => costOf(usage, served.endpoint.pricing, config.MARKUP_BPS, finish)
 
   if (outcome.kind === 'json') {
-    const body = outcome.body
-    const first = body.choices[0]
-    const usage = body.usage ?? estimateUsage(promptTokens, (first?.message.content?.length ?? 0) + (first?.message.reasoning?.length ?? 0))
+    const first = outcome.body.choices[0]
+    // Hidden reasoning is billed (it is in the usage, or the estimate) but not returned.
+    const usage = outcome.body.usage ?? estimateUsage(promptTokens, (first?.message.content?.length ?? 0) + (first?.message.reasoning?.length ?? 0))
+    const body = hidesReasoning(req) ? withoutReasoning(outcome.body) : outcome.body
     const cost = price(usage, first?.finish_reason ?? null)
     const json = JSON.stringify({
       ...completionBody(meta, body, usage, cost),
@@ -137,5 +141,10 @@ export const chat = new Hono<AppEnv>().post('/chat/completions', requireKey('inf
     record,
     capture: idempotency !== undefined,
     ...(metadata ? { final: () => ({ openrouter_metadata: routerMetadata(planned, outcome.records, served) }) } : {}),
+    ...(hidesReasoning(req) ? { hideReasoning: true } : {}),
+    // The body is built again by the same pure translation, rather than carried out of the attempt loop.
+    ...(req.debug?.echo_upstream_body === true
+      ? { lead: [debugChunk(meta, echoedUpstreamBody(chatOperation(req, prepare).build(outcome.adapter, served)?.body ?? '', redactorOf(c.env)))] }
+      : {}),
   })
 })

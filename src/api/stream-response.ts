@@ -29,6 +29,10 @@ export interface StreamResponseOptions {
   capture: boolean
   /** Extra top-level fields for the usage chunk (e.g. openrouter_metadata). */
   final?: () => Record<string, unknown>
+  /** Data events before the first upstream one (the debug echo chunk). */
+  lead?: object[]
+  /** The client hid reasoning: it is billed but not sent. */
+  hideReasoning?: boolean
 }
 
 /** The decoder with its mid-stream errors redacted, as routing/attempt.ts redacts those before the first byte. */
@@ -54,6 +58,8 @@ export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Re
     now: Date.now,
     capture: o.capture,
     ...(o.final ? { final: o.final } : {}),
+    ...(o.lead ? { lead: o.lead } : {}),
+    ...(o.hideReasoning ? { hideReasoning: true } : {}),
     price: (end) => {
       const usage = end.reportedUsage ?? estimateUsage(o.promptTokens, end.completionChars)
       // A cancelled stream pays for what it produced; one cancelled before any token is insured.

@@ -32,6 +32,16 @@ export const ProviderQuirks = z.strictObject({
   api_version: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/).optional(),
   /** false: the host has no legacy `/completions` for these models (OpenAI serves it for instruct models only). */
   legacy_completions: z.boolean().optional(),
+  /**
+   * The host's own reasoning switches, as body fields merged into requests to its reasoning
+   * endpoints (src/providers/reasoning.ts). Efforts go as `reasoning_effort` where the endpoint lists it.
+   */
+  reasoning: z.strictObject({
+    /** Sent when the client hides reasoning (`reasoning.exclude`, `include_reasoning: false`), e.g. `{"include_reasoning": false}`. */
+    exclude: z.record(z.string(), z.unknown()).optional(),
+    /** Sent when the client turns reasoning off (effort "none", `enabled: false`) on a model where it is optional. */
+    off: z.record(z.string(), z.unknown()).optional(),
+  }).optional(),
 })
 
 export const ProviderSchema = z.strictObject({

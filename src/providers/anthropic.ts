@@ -16,6 +16,7 @@ import {
   AnthropicErrorBody, CacheControl, MessagesResponse,
   type ContentBlockParam, type MessageParam, type MessagesRequest, type TextBlockParam, type ToolChoiceParam,
 } from './wire/anthropic.ts'
+import { turnsReasoningOff } from './reasoning.ts'
 import { providerError, readErrorBody } from './upstream-errors.ts'
 
 export { fromUpstreamEvent, initialState, mapFinishReason, mapUsage }
@@ -179,16 +180,21 @@ const EFFORT_RATIO: Record<string, number> = { max: 0.95, xhigh: 0.95, high: 0.8
 const MIN_BUDGET = 1024
 const MAX_EFFORT_BUDGET = 128_000
 
-/** What the request asks of reasoning: an effort, an explicit budget, or nothing. */
+/**
+ * What the request asks of reasoning: an effort, an explicit budget, or nothing. Hiding
+ * reasoning (`exclude`) does not turn thinking off: the model thinks as asked and the
+ * thinking is removed from the answer (src/providers/reasoning.ts). Hiding alone
+ * (`{exclude: true}`, `include_reasoning: false`) asks for no thinking, which no one would see.
+ */
 const reasoningAsked = (req: CanonicalRequest): { effort: string } | { budget: number } | null => {
   const r = req.reasoning
-  if (r?.exclude || r?.enabled === false || req.include_reasoning === false) return null
+  if (turnsReasoningOff(req)) return null
   const effort = r?.effort ?? req.reasoning_effort
-  if (effort === 'none') return null
   if (r?.max_tokens) return { budget: r.max_tokens }
   if (effort) return { effort }
   // `reasoning: {}`, `{enabled: true}` and legacy `include_reasoning: true` mean medium.
-  return r || req.include_reasoning ? { effort: 'medium' } : null
+  const onlyHides = r?.exclude === true && r.enabled == null
+  return (r && !onlyHides) || req.include_reasoning === true ? { effort: 'medium' } : null
 }
 
 /**

@@ -38,11 +38,17 @@ export interface FakeOptions {
    * request carried, as a provider does for a bad key: to check that the gateway redacts it.
    */
   echo_key: boolean
+  /**
+   * Chat: reason before answering, as DeepSeek R1 hosts do: `reasoning_content` ("Thinking about: …",
+   * a token a word) before the content, counted in completion_tokens and reasoning_tokens. Like
+   * Together or Fireworks, the fake sends it whatever the request says about reasoning.
+   */
+  reasoning: boolean
 }
 
 const DEFAULTS: FakeOptions = {
   latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, stall: false, hang_ms: 120_000, reset: false,
-  break_after: -1, error_after: -1, no_usage: false, on: '', echo_key: false,
+  break_after: -1, error_after: -1, no_usage: false, on: '', echo_key: false, reasoning: false,
 }
 
 const WORDS = (
@@ -221,11 +227,22 @@ const echoStreamError = (key: string) => ({ message: keyEchoMessage(key), type: 
 
 type MidStreamError = typeof MID_STREAM_ERROR | ReturnType<typeof echoStreamError>
 
+/** The `reasoning` option's thoughts, one piece a word. */
+const thoughtsFor = (body: FakeBody): string[] => {
+  const lastUser = [...(body.messages ?? [])].reverse().find((m) => m.role === 'user')
+  const said = textOf(lastUser?.content).replace(DIRECTIVE, '').trim()
+  return `Thinking about: ${said || '(nothing)'}`.split(/\s+/).map((w, i) => (i === 0 ? w : ` ${w}`))
+}
+
 const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signal: AbortSignal, midStreamError: MidStreamError): Promise<Response> => {
   const reply = planReply(body, options)
+  const thoughts = options.reasoning ? thoughtsFor(body) : []
   const prompt = countPromptTokens(body.messages ?? [])
-  const completion = reply.toolCall ? Math.ceil(reply.toolCall.arguments.length / 4) : reply.pieces.length
-  const usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }
+  const completion = (reply.toolCall ? Math.ceil(reply.toolCall.arguments.length / 4) : reply.pieces.length) + thoughts.length
+  const usage = {
+    prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion,
+    ...(thoughts.length ? { completion_tokens_details: { reasoning_tokens: thoughts.length } } : {}),
+  }
   const id = nextId()
   const created = Math.floor(Date.now() / 1000)
   const base = { id, created, model: String(body.model), system_fingerprint: 'fp_fake' }
@@ -234,6 +251,7 @@ const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signa
     const message = reply.toolCall
       ? { role: 'assistant', content: null, tool_calls: [{ id: reply.toolCall.id, type: 'function', function: { name: reply.toolCall.name, arguments: reply.toolCall.arguments } }] }
       : { role: 'assistant', content: reply.pieces.join('') }
+    if (thoughts.length) Object.assign(message, { reasoning_content: thoughts.join('') })
     return json({
       ...base,
       object: 'chat.completion',
@@ -245,7 +263,7 @@ const chat = async (body: FakeBody, options: FakeOptions, faulty: boolean, signa
   const chunk = (delta: unknown, finish: string | null = null) => event({
     ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   })
-  const head = [chunk({ role: 'assistant', content: '' })]
+  const head = [chunk({ role: 'assistant', content: '' }), ...thoughts.map((t) => chunk({ reasoning_content: t }))]
   if (reply.toolCall) {
     const { id: callId, name, arguments: args } = reply.toolCall
     head.push(chunk({ tool_calls: [{ index: 0, id: callId, type: 'function', function: { name, arguments: '' } }] }))

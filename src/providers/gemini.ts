@@ -10,6 +10,7 @@ import { geminiEmbeddings } from './gemini-embeddings.ts'
 import { fromUpstream, fromUpstreamEvent, type GeminiStreamState } from './gemini-response.ts'
 import { toGeminiSchema } from './gemini-schema.ts'
 import { GeminiErrorBody, type GeminiGenerationConfig, type GeminiRequest } from './wire/gemini.ts'
+import { hidesReasoning } from './reasoning.ts'
 import { providerError, readErrorBody } from './upstream-errors.ts'
 
 export { fromUpstream, fromUpstreamEvent, mapFinishReason, mapUsage, type GeminiStreamState } from './gemini-response.ts'
@@ -32,7 +33,7 @@ const thinkingConfig = (req: CanonicalRequest, target: Target, maxOut: number) =
   const { endpoint, model } = target
   if (!endpoint.capabilities.reasoning || !supportsParam(endpoint, 'reasoning')) return undefined
   const r = req.reasoning
-  const exclude = r?.exclude ?? (req.include_reasoning === false)
+  const exclude = hidesReasoning(req)
   const effort = r?.effort ?? req.reasoning_effort ??
     (r?.enabled === false || r?.max_tokens === 0 ? 'none' : r?.enabled && r.max_tokens == null ? 'medium' : undefined)
   let budget: number | undefined

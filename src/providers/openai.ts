@@ -18,6 +18,7 @@ import {
   type UpstreamRequest,
   type Usage,
 } from './types.ts'
+import { hostReasoningFields } from './reasoning.ts'
 import { parseEventData, providerError, readErrorBody } from './upstream-errors.ts'
 import { OpenAIChunk, OpenAIError, OpenAIResponse, type OpenAIUsage } from './wire/openai.ts'
 
@@ -122,6 +123,7 @@ export const chatBody = (req: CanonicalRequest, target: Target): Record<string, 
     const mapped = OPENAI_EFFORTS[effort]
     if (mapped) body.reasoning_effort = mapped
   }
+  Object.assign(body, hostReasoningFields(req, target))
   return finishBody(body, req.stream, target)
 }
 

@@ -5,6 +5,7 @@
 import { chunkBody, errorChunk, usageChunk, type GenerationMeta } from '../api/chat-render.ts'
 import type { Cost } from '../billing/pricing.ts'
 import type { CanonicalChunkChoice, FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
+import { choicesWithoutReasoning } from '../providers/reasoning.ts'
 import { DONE, KEEPALIVE, encodeData } from './sse.ts'
 
 export interface StreamEnd {
@@ -46,6 +47,13 @@ export interface TranslateOptions {
   capture?: boolean
   /** Extra top-level fields for the final (usage) chunk, e.g. `openrouter_metadata`. */
   final?: () => Record<string, unknown>
+  /** Data events sent before anything from the upstream, e.g. the `debug.echo_upstream_body` chunk. */
+  lead?: object[]
+  /**
+   * The client hid reasoning: reasoning deltas are counted (they are billed) but not sent.
+   * Keep-alive comments go on while the model reasons unseen, as they do before the first token.
+   */
+  hideReasoning?: boolean
 }
 
 /** Replays are stored in the account gate; a stream longer than this is not stored. */
@@ -58,6 +66,8 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
   let state = o.adapter.initialState()
   let keepalive: ReturnType<typeof setInterval> | undefined
   let ended = false
+  /** The latest upstream chunk was hidden reasoning, and nothing has been sent since. */
+  let thinkingUnseen = false
   let fingerprint: string | undefined
   let captured: string | undefined = o.capture ? '' : undefined
   const decoder = new TextDecoder()
@@ -96,8 +106,9 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(KEEPALIVE)
+      for (const event of o.lead ?? []) send(controller, encodeData(event))
       keepalive = setInterval(() => {
-        if (end.firstTokenMs === null && !ended) controller.enqueue(KEEPALIVE)
+        if ((end.firstTokenMs === null || thinkingUnseen) && !ended) controller.enqueue(KEEPALIVE)
       }, o.keepaliveMs)
     },
 
@@ -137,8 +148,12 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
               end.nativeFinish = choice.native_finish_reason
             }
           }
+          // The model's first token, seen or not: what health learns as time to first token.
           end.firstTokenMs ??= o.now() - started
-          send(controller, encodeData(render.chunk(o.meta, chunk.choices, fingerprint)))
+          const choices = o.hideReasoning ? choicesWithoutReasoning(chunk.choices) : chunk.choices
+          thinkingUnseen = choices.length === 0
+          if (thinkingUnseen) continue
+          send(controller, encodeData(render.chunk(o.meta, choices, fingerprint)))
           sent = true
         }
         if (result.kind === 'done') {

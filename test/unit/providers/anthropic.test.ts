@@ -502,6 +502,10 @@ describe('toUpstream', () => {
       ['reasoning_effort minimal → at least 1024', { reasoning_effort: 'minimal', max_tokens: 4_000 }, 4_000, 1_024],
       ['enabled alone = medium', { reasoning: { enabled: true }, max_completion_tokens: 8_000 }, 8_000, 4_000],
       ['explicit budget used as given', { reasoning: { max_tokens: 3_000 }, max_tokens: 20_000 }, 20_000, 3_000],
+      // Hidden reasoning is still done (the gateway removes it from the answer).
+      ['exclude with an effort thinks', { reasoning: { effort: 'high', exclude: true }, max_tokens: 10_000 }, 10_000, 8_000],
+      ['include_reasoning false with an effort thinks', { include_reasoning: false, reasoning_effort: 'medium', max_tokens: 10_000 }, 10_000, 5_000],
+      ['exclude with enabled thinks at medium', { reasoning: { enabled: true, exclude: true }, max_tokens: 10_000 }, 10_000, 5_000],
     ])('%s', (_name, request, maxTokens, budget) => {
       expect(thinkingOf(request)).toEqual({ max_tokens: maxTokens, thinking: { type: 'enabled', budget_tokens: budget } })
     })
@@ -513,11 +517,12 @@ describe('toUpstream', () => {
     })
 
     it.each([
-      ['exclude', { reasoning: { effort: 'high', exclude: true } }],
+      ['exclude alone (nothing asked, nothing shown)', { reasoning: { exclude: true } }],
+      ['include_reasoning false alone', { include_reasoning: false }],
       ['effort none', { reasoning: { effort: 'none' } }],
       ['reasoning_effort none', { reasoning_effort: 'none' }],
       ['enabled false', { reasoning: { enabled: false, effort: 'high' } }],
-      ['include_reasoning false', { include_reasoning: false, reasoning_effort: 'high' }],
+      ['a zero budget', { reasoning: { max_tokens: 0 } }],
       ['not asked', {}],
     ])('no thinking: %s', (_name, request) => {
       expect(thinkingOf(request)).toEqual({ max_tokens: 64_000, thinking: undefined })

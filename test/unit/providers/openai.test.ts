@@ -453,6 +453,42 @@ describe('toUpstream', () => {
     expect(outgoing({ model: 'acme/large', messages: hello, reasoning: { effort: 'high' } }).body).not.toHaveProperty('reasoning_effort')
   })
 
+  describe('the host\'s reasoning switches (provider.quirks.reasoning)', () => {
+    const quirks = { reasoning: { exclude: { include_reasoning: false }, off: { reasoning_effort: 'none' } } }
+    const reasoningCaps = { tools: true, tool_choice: true, json_schema: true, images: true, reasoning: true }
+    const hybrid = targetOf({ provider: { quirks }, endpoint: { capabilities: reasoningCaps } })
+    const bodyFor = (request: Record<string, unknown>, target = hybrid) => outgoing({ model: 'acme/large', messages: hello, ...request }, target).body
+
+    it.each([
+      ['reasoning.exclude', { reasoning: { exclude: true } }],
+      ['exclude with an effort', { reasoning: { effort: 'high', exclude: true } }],
+      ['legacy include_reasoning: false', { include_reasoning: false }],
+    ])('hiding reasoning (%s) sends the host\'s exclude fields, never the request\'s own', (_name, request) => {
+      const body = bodyFor(request)
+      expect(body.include_reasoning).toBe(false)
+      expect(body).not.toHaveProperty('reasoning')
+    })
+
+    it('turning optional reasoning off sends the host\'s off fields; a model that must reason gets none', () => {
+      expect(bodyFor({ reasoning: { effort: 'none' } }).reasoning_effort).toBe('none')
+      expect(bodyFor({ reasoning: { enabled: false } }).reasoning_effort).toBe('none')
+      const mandatory: Target = { ...hybrid, model: { ...model, reasoning: { mandatory: true } } }
+      expect(bodyFor({ reasoning: { effort: 'none' } }, mandatory)).not.toHaveProperty('reasoning_effort')
+    })
+
+    it('nothing for a request that does not hide or turn off reasoning, a host without the quirk, or an endpoint that does not reason', () => {
+      expect(bodyFor({ reasoning: { effort: 'high' } })).not.toHaveProperty('include_reasoning')
+      expect(bodyFor({ include_reasoning: true })).not.toHaveProperty('include_reasoning')
+      expect(bodyFor({ reasoning: { exclude: true } }, targetOf({ endpoint: { capabilities: reasoningCaps } }))).not.toHaveProperty('include_reasoning')
+      expect(bodyFor({ reasoning: { exclude: true } }, targetOf({ provider: { quirks } }))).not.toHaveProperty('include_reasoning')
+    })
+
+    it('the host\'s dropped params win over its reasoning fields', () => {
+      const dropping = targetOf({ provider: { quirks: { ...quirks, drop_params: ['include_reasoning'] } }, endpoint: { capabilities: reasoningCaps } })
+      expect(bodyFor({ reasoning: { exclude: true } }, dropping)).not.toHaveProperty('include_reasoning')
+    })
+  })
+
   it('strips cache_control from content parts', () => {
     const { body } = outgoing({
       model: 'acme/large',

@@ -8,7 +8,7 @@ import type { Pricing } from '../../../src/catalog/schema.ts'
 import { openai } from '../../../src/providers/openai.ts'
 import type { ChunkDelta, ProviderAdapter, SseEvent, Usage } from '../../../src/providers/types.ts'
 import { parseEvents } from '../../../src/streaming/sse.ts'
-import { translateStream, type StreamEnd } from '../../../src/streaming/translate.ts'
+import { translateStream, type StreamEnd, type TranslateOptions } from '../../../src/streaming/translate.ts'
 import streamText from '../../fixtures/openai/stream-text.chunks.txt?raw'
 import streamToolCall from '../../fixtures/openai/stream-tool-call.chunks.txt?raw'
 import streamError from '../../fixtures/openai/stream-error.chunks.txt?raw'
@@ -32,7 +32,7 @@ interface Ended {
   cost: { total: number; prompt: number; completion: number }
 }
 
-const setup = (events: ReadableStream<SseEvent>, keepaliveMs = 60_000) => {
+const setup = (events: ReadableStream<SseEvent>, keepaliveMs = 60_000, extra: Pick<TranslateOptions, 'hideReasoning' | 'lead'> = {}) => {
   let clock = 1_000
   const ends: Ended[] = []
   let priced = 0
@@ -54,6 +54,7 @@ const setup = (events: ReadableStream<SseEvent>, keepaliveMs = 60_000) => {
       return { usage, cost: costOf(usage, PRICING, 0, end.finish) }
     },
     onEnd: (end, usage, cost) => ends.push({ end: structuredClone(end), usage, cost }),
+    ...extra,
   })
   return {
     stream,
@@ -389,5 +390,68 @@ describe('translateStream: timing, cancellation, keep-alives', () => {
     expect(after.filter((f) => f.kind === 'comment')).toEqual([])
     // no comment is ever wrapped in a data line
     expect(seen.join('')).not.toMatch(/data: :/)
+  })
+})
+
+describe('hidden reasoning (reasoning.exclude) and lead events', () => {
+  const reasoningChunk = (reasoning: string) => upstreamEvent({ id: 'up-1', choices: [{ index: 0, delta: { reasoning_content: reasoning }, finish_reason: null }] })
+  const eventStream = (events: SseEvent[]) => new ReadableStream<SseEvent>({
+    start(controller) {
+      for (const e of events) controller.enqueue(e)
+      controller.close()
+    },
+  })
+
+  it('sends no reasoning but counts it for the usage estimate; content and finish go through', async () => {
+    const events = [roleChunk, reasoningChunk('Let me '), reasoningChunk('think.'), contentChunk('Hi'), finishChunk, { data: '[DONE]' }]
+    const { stream, ends } = setup(eventStream(events), 60_000, { hideReasoning: true })
+    const chunks = dataFrames(await readAll(stream))
+    expect(JSON.stringify(chunks)).not.toMatch(/"reasoning(_details)?":/)
+    expect(chunks.map((c) => c.choices.map((ch) => ch.delta))).toEqual([[{ role: 'assistant', content: '' }], [{ content: 'Hi' }], [{}], []])
+    expect(ends[0]!.end).toMatchObject({ outcome: 'completed', finish: 'stop', completionChars: 'Let me think.'.length + 'Hi'.length })
+  })
+
+  it('without hideReasoning the same stream carries the reasoning', async () => {
+    const events = [roleChunk, reasoningChunk('Let me think.'), contentChunk('Hi'), finishChunk, { data: '[DONE]' }]
+    const { stream } = setup(eventStream(events))
+    const chunks = dataFrames(await readAll(stream))
+    expect(chunks[1]?.choices[0]?.delta).toEqual({ reasoning: 'Let me think.' })
+  })
+
+  it('keeps sending keep-alive comments while the model reasons unseen, and stops once it answers', async () => {
+    const up = controllable<SseEvent>()
+    const { stream } = setup(up.stream, 15, { hideReasoning: true })
+    const reader = stream.getReader()
+    const seen: string[] = []
+    const pump = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read()
+        if (done) return
+        seen.push(decode(value))
+      }
+    })()
+    up.push(roleChunk)
+    up.push(reasoningChunk('thinking'))
+    await new Promise((r) => setTimeout(r, 80))
+    const during = framesOf(seen.join(''))
+    const afterRole = during.slice(during.findIndex((f) => f.kind === 'data') + 1)
+    expect(afterRole.filter((f) => f.kind === 'comment').length).toBeGreaterThanOrEqual(2)
+    up.push(contentChunk('Hi'))
+    await new Promise((r) => setTimeout(r, 80))
+    up.push(finishChunk)
+    up.push({ data: '[DONE]' })
+    await pump
+    const after = framesOf(seen.join('')).slice(during.length)
+    expect(after[0]).toMatchObject({ kind: 'data', json: { choices: [{ delta: { content: 'Hi' } }] } })
+    expect(after.filter((f) => f.kind === 'comment')).toEqual([])
+  })
+
+  it('lead events are the first data events, before anything from the upstream', async () => {
+    const lead = { id: meta.id, object: 'chat.completion.chunk', choices: [], debug: { echo_upstream_body: { model: 'x' } } }
+    const { stream } = setup(fromFixture(streamText), 60_000, { lead: [lead] })
+    const frames = await readAll(stream)
+    expect(frames[0]).toMatchObject({ kind: 'comment' })
+    expect(dataFrames(frames)[0]).toEqual(lead)
+    expect(dataFrames(frames)[1]?.choices.length).toBeGreaterThan(0)
   })
 })
