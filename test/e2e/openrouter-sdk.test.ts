@@ -52,6 +52,16 @@ describe('@openrouter/sdk against npm start', () => {
     expect(cost).toBeGreaterThan(0)
   })
 
+  it('parses a stream whose first chunk is the debug echo (choices [])', async () => {
+    const stream = await client.chat.send({
+      chatRequest: { model: 'fake/echo', stream: true, debug: { echoUpstreamBody: true }, messages: [{ role: 'user', content: 'debug me' }] },
+    })
+    const chunks: { choices: { delta: { content?: string } }[] }[] = []
+    for await (const chunk of stream as unknown as AsyncIterable<(typeof chunks)[number]>) chunks.push(chunk)
+    expect(chunks[0]?.choices).toEqual([])
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('You said: debug me')
+  })
+
   it('parses /generation, /key and /credits; /key usage rises by exactly the cost', async () => {
     const before = await client.apiKeys.getCurrentKeyMetadata()
     const res = (await client.chat.send({ chatRequest: { model: 'fake/echo', messages: [{ role: 'user', content: 'bill me' }] } })) as unknown as { id: string; usage: { cost: number } }
