@@ -25,8 +25,8 @@ const children = (pid: number): number[] => {
   }
 }
 
-/** Every workerd process under this one (Miniflare spawns one per instance). */
-export const workerdPids = (): number[] => {
+/** Every workerd process under this one, or under `root` (Miniflare spawns one per instance). */
+export const workerdPids = (root = process.pid): number[] => {
   const found: number[] = []
   const walk = (pid: number) => {
     for (const child of children(pid)) {
@@ -36,7 +36,7 @@ export const workerdPids = (): number[] => {
       walk(child)
     }
   }
-  walk(process.pid)
+  walk(root)
   return found
 }
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { runningGateways, type RunningGateway } from './running.ts'
 
 const HELP = `Usage: npm run admin -- <command> [options]
 
@@ -19,10 +20,12 @@ Commands:
   credits adjust --account <id> --amount <usd, may be negative> --reason <text> [--id <unique id>]
 
 Options:
-  --url <url>          the gateway (default $SWITCHBOARD_URL or http://localhost:8787)
+  --url <url>          the gateway (default $SWITCHBOARD_URL, else the gateway npm start runs
+                       from this directory, whatever its port, else http://localhost:8787)
   --token <token>      the ADMIN_TOKEN (default $SWITCHBOARD_ADMIN_TOKEN; for a local URL,
                        the one npm start keeps in <persist-to>/switchboard-dev.json)
-  --persist-to <dir>   npm start's state directory (default .wrangler/state)
+  --persist-to <dir>   npm start's state directory (default: the one the running npm start at
+                       --url was given, else .wrangler/state)
   --json               print the raw JSON response
 `
 
@@ -38,9 +41,9 @@ const { values: opts, positionals } = parseArgs({
   args: argv,
   allowPositionals: true,
   options: {
-    url: { type: 'string', default: process.env.SWITCHBOARD_URL ?? 'http://localhost:8787' },
+    url: { type: 'string' },
     token: { type: 'string' },
-    'persist-to': { type: 'string', default: '.wrangler/state' },
+    'persist-to': { type: 'string' },
     json: { type: 'boolean', default: false },
     name: { type: 'string' },
     credit: { type: 'string' },
@@ -77,21 +80,80 @@ const apiBase = (url: string) => {
 }
 
 const isLocal = (url: string) => /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(url)
+const DEFAULT_URL = 'http://localhost:8787'
+const running = runningGateways()
+const stateDirOption = opts['persist-to'] === undefined ? undefined : resolve(opts['persist-to'])
+const list = (gateways: RunningGateway[]) => gateways.map((g) => `${g.origin} (--persist-to ${g.persistTo})`).join(', ')
 
-/** --token, else the environment, else (local only) the token npm start generated. */
+/**
+ * --url, else $SWITCHBOARD_URL, else the gateway npm start runs from here (on the state
+ * of --persist-to, if given), else the default. Several and none on the default port: ask.
+ */
+const gatewayUrl = (): string => {
+  const chosen = opts.url ?? process.env.SWITCHBOARD_URL
+  if (chosen) return chosen
+  const candidates = stateDirOption ? running.filter((g) => g.persistTo === stateDirOption) : running
+  if (candidates.length === 1 && candidates[0]) return candidates[0].origin
+  if (candidates.length > 1 && !candidates.some((g) => g.origin === DEFAULT_URL)) {
+    throw new UsageError(`npm start runs several gateways here: ${list(candidates)}; pass --url (and --persist-to) of one`)
+  }
+  return DEFAULT_URL
+}
+let url = DEFAULT_URL
+
+/** The running npm start that serves a local URL's port. */
+const runningAt = (target: string): RunningGateway | undefined => {
+  if (!isLocal(target)) return undefined
+  const parsed = new URL(target)
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80))
+  return running.find((g) => g.port === port)
+}
+
+/** Where the token came from, for the hint when the gateway refuses it. */
+let tokenFile: string | undefined
+
+/** --token, else the environment, else (local only) the token npm start generated in the state directory of the gateway at the URL. */
 const adminToken = (): string => {
   const token = opts.token ?? process.env.SWITCHBOARD_ADMIN_TOKEN
   if (token) return token
-  const file = join(resolve(opts['persist-to']), 'switchboard-dev.json')
-  if (isLocal(opts.url) && existsSync(file)) {
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { adminToken?: string }
-    if (saved.adminToken) return saved.adminToken
+  if (!isLocal(url)) throw new UsageError('no admin token: pass --token or set SWITCHBOARD_ADMIN_TOKEN')
+  const file = join(stateDirOption ?? runningAt(url)?.persistTo ?? resolve('.wrangler/state'), 'switchboard-dev.json')
+  const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as { adminToken?: string } : {}
+  if (saved.adminToken) {
+    tokenFile = file
+    return saved.adminToken
   }
-  throw new UsageError(`no admin token: pass --token or set SWITCHBOARD_ADMIN_TOKEN${isLocal(opts.url) ? ` (or run npm start once, which writes ${file})` : ''}`)
+  const elsewhere = runningAt(url) ? '' : running.length > 0 ? ` (npm start runs here: ${list(running)})` : ''
+  throw new UsageError(
+    `no admin token in ${file}. Pass --persist-to <dir>, the state directory npm start was given ` +
+      `(npm start -- --persist-to <dir>), or --token <ADMIN_TOKEN>${elsewhere}`,
+  )
+}
+
+/** Why a local gateway refused the token npm start left in a state directory, and the option that fixes it. */
+const refusedTokenHint = (): string => {
+  const served = runningAt(url)
+  const exact = served && `${served.persistTo}/switchboard-dev.json` !== tokenFile ? ` It runs on --persist-to ${served.persistTo}: pass that.` : ''
+  return (
+    `\nThe gateway at ${url} did not take the admin token in ${tokenFile}.${exact}` +
+    `${exact ? '' : ' If it was started with npm start -- --persist-to <dir>, pass the same --persist-to <dir> here.'}` +
+    ' If ADMIN_TOKEN was set in .dev.vars or the shell, pass it with --token.'
+  )
+}
+
+/** fetch, with what to do when nothing answers. */
+const call = async (target: string, init: RequestInit): Promise<Response> => {
+  try {
+    return await fetch(target, init)
+  } catch (err) {
+    const others = running.filter((g) => g.origin !== url)
+    const hint = others.length > 0 ? ` npm start runs here: ${list(others)}; pass --url (and --persist-to).` : ' Start it with npm start, or pass --url.'
+    throw new Error(`nothing answers at ${url} (${(err as Error & { cause?: Error }).cause?.message ?? (err as Error).message}).${hint}`)
+  }
 }
 
 const request = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
-  const res = await fetch(`${apiBase(opts.url)}/admin${path}`, {
+  const res = await call(`${apiBase(url)}/admin${path}`, {
     method,
     headers: { authorization: `Bearer ${adminToken()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -101,9 +163,10 @@ const request = async (method: string, path: string, body?: unknown): Promise<Re
   try {
     json = JSON.parse(text) as Record<string, unknown>
   } catch {
-    throw new Error(`${res.status} from ${opts.url}: not a Switchboard answer`)
+    throw new Error(`${res.status} from ${url}: not a Switchboard answer`)
   }
   const error = json.error as { message?: string } | undefined
+  if (res.status === 401 && tokenFile) throw new Error(`${res.status} ${error?.message ?? text}${refusedTokenHint()}`)
   if (!res.ok) throw new Error(`${res.status} ${error?.message ?? text}`)
   return json
 }
@@ -194,6 +257,7 @@ const main = async () => {
     process.stdout.write(HELP)
     process.exit(opts.help || positionals.length === 0 ? 0 : 2)
   }
+  url = gatewayUrl()
   const json = await run()
   if (opts.json) console.log(JSON.stringify(json, null, 2))
 }
