@@ -9,7 +9,12 @@
 //   (a) baseline   no fault                      → Groq serves, 1 attempt
 //   (b) 500        [[fake status=500 on=localhost]] → Groq 500, Together serves
 //   (c) hang       [[fake hang on=localhost]]       → Groq times out, Together serves
+//   (c') the same hang, the client streaming         → the same, through the streaming path
+//   (e) stall      [[fake stall on=localhost]]      → Groq sends headers, then nothing; Together serves
 //   (d) breaker    the 500 again, once Groq's breaker is open → Together at once, Groq skipped
+//
+// (c), (c') and (e) run with a first-byte limit far below the total one (targets.ts
+// failoverBindings): each should cost the first-byte limit, streaming or not.
 //
 // The breaker (src/objects/health-stats.ts BREAKER) opens after 5 failures in a row, or
 // ≥ 50 % failures with ≥ 10 attempts in 30 s. Baseline and fault requests are therefore
@@ -23,17 +28,22 @@ import { now, percentile, post, type Exchange } from './load.ts'
 import { parseServerTiming } from './phases.ts'
 
 export const FAILOVER_MODEL = 'meta-llama/llama-3.3-70b-instruct'
-export type FailoverClass = 'baseline' | 'status500' | 'hang' | 'breakerOpen'
+export type FailoverClass = 'baseline' | 'status500' | 'hang' | 'hangStream' | 'stall' | 'breakerOpen'
+export const FAILOVER_CLASSES: readonly FailoverClass[] = ['baseline', 'status500', 'hang', 'hangStream', 'stall', 'breakerOpen']
+/** The classes whose Groq attempt hangs: each costs the first-byte limit. */
+const HUNG = ['hang', 'hangStream', 'stall'] as const
 
 export interface FailoverConfig {
   /** (b) samples; (a) gets two per (b) and per (c). */
   n: number
-  /** (c) samples: each costs the timeout. */
+  /** (c), (c') and (e) samples each: each costs the first-byte timeout. */
   hangN: number
   /** (d) samples. */
   breakerN: number
-  /** The failover instance's UPSTREAM_TTFB_TIMEOUT_MS and UPSTREAM_TIMEOUT_MS. */
+  /** The failover instance's UPSTREAM_TTFB_TIMEOUT_MS. */
   timeoutMs: number
+  /** Its UPSTREAM_TIMEOUT_MS: far above timeoutMs, so a hang that waited for it would show. */
+  totalMs: number
   /** The fake's delay before answering (or failing), every class alike. */
   latencyMs: number
 }
@@ -68,23 +78,38 @@ export interface FailoverResult {
   /** Median of (b) − median of (a): the extra latency of one failover. */
   failover_extra_p50_ms: number
   failover_extra_p99_ms: number
-  /** (c) − (a): time to detect a hung provider (≈ the timeout) and fail over. */
+  /** (c) − (a): time to detect a hung provider (≈ the first-byte timeout) and fail over, client not streaming. */
   hang_detect_p50_ms: number
   hang_detect_p99_ms: number
   /** (c) − (a) − timeout: what the gateway adds on top of the timeout itself. */
   hang_overhead_p50_ms: number
+  /** (c') − (a): the same, the client streaming. */
+  hang_stream_detect_p50_ms: number
+  hang_stream_detect_p99_ms: number
+  /** (e) − (a): a provider that sends headers and then nothing, client not streaming. */
+  stall_detect_p50_ms: number
+  stall_detect_p99_ms: number
   /** (d) − (a): a request whose first choice's breaker is open, against the baseline. */
   breaker_open_extra_p50_ms: number
   /** Fault requests sent back to back before the isolate read Groq's breaker as open. */
   requests_to_open_breaker: number | null
 }
 
-const body = (fault: string, latencyMs: number) => JSON.stringify({
+const body = (fault: string, latencyMs: number, stream = false) => JSON.stringify({
   model: FAILOVER_MODEL,
   max_tokens: 50,
   messages: [{ role: 'user', content: `hello [[fake latency_ms=${latencyMs}${fault ? ` ${fault}` : ''}]]` }],
   provider: { order: ['groq', 'together'] },
+  ...(stream ? { stream: true } : {}),
 })
+
+/** A JSON answer, or a stream's: its provider from the first event, the metadata from the last (the usage chunk). */
+const answerOf = (text: string): Answer => {
+  if (!text.startsWith(':') && !text.startsWith('data:')) return JSON.parse(text) as Answer
+  const events = text.split('\n\n').filter((b) => b.startsWith('data: ') && b !== 'data: [DONE]').map((b) => JSON.parse(b.slice(6)) as Answer)
+  const meta = [...events].reverse().find((e) => e.openrouter_metadata)?.openrouter_metadata
+  return { ...(events[0]?.provider ? { provider: events[0].provider } : {}), ...(meta ? { openrouter_metadata: meta } : {}) }
+}
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN)
 
@@ -102,6 +127,8 @@ const check = (cls: FailoverClass, x: Exchange, answer: Answer): string | undefi
     case 'status500':
       return answer.provider === 'Together' && attempts.length === 2 && attempts[0]?.provider === 'Groq' && attempts[0]?.status === 500 ? undefined : route
     case 'hang':
+    case 'hangStream':
+    case 'stall':
       return answer.provider === 'Together' && attempts.length === 2 && attempts[0]?.provider === 'Groq' && attempts[0]?.status === null ? undefined : route
     case 'breakerOpen':
       return answer.provider === 'Together' && attempts.length === 1 && groqSkipped ? undefined : route
@@ -116,13 +143,14 @@ export const runFailover = async (
     baseline: body('', cfg.latencyMs),
     status500: body('status=500 on=localhost', cfg.latencyMs),
     hang: body('hang on=localhost', cfg.latencyMs),
+    hangStream: body('hang on=localhost', cfg.latencyMs, true),
+    stall: body('stall on=localhost', cfg.latencyMs),
     breakerOpen: body('status=500 on=localhost', cfg.latencyMs),
   }
-  const samples: Record<FailoverClass, Sample[]> = { baseline: [], status500: [], hang: [], breakerOpen: [] }
-  const unexpected: Record<FailoverClass, { n: number; first?: string }> = {
-    baseline: { n: 0 }, status500: { n: 0 }, hang: { n: 0 }, breakerOpen: { n: 0 },
-  }
-  const errors: Record<FailoverClass, number> = { baseline: 0, status500: 0, hang: 0, breakerOpen: 0 }
+  const perClass = <T>(make: () => T) => Object.fromEntries(FAILOVER_CLASSES.map((k) => [k, make()])) as Record<FailoverClass, T>
+  const samples = perClass<Sample[]>(() => [])
+  const unexpected = perClass<{ n: number; first?: string }>(() => ({ n: 0 }))
+  const errors = perClass(() => 0)
 
   const one = async (cls: FailoverClass, record: boolean): Promise<string | undefined> => {
     let x: Exchange
@@ -134,7 +162,7 @@ export const runFailover = async (
     }
     let answer: Answer = {}
     try {
-      answer = JSON.parse(x.text) as Answer
+      answer = answerOf(x.text)
     } catch { /* check() reports the status or the shape */ }
     const wrong = check(cls, x, answer)
     if (!record) return wrong
@@ -148,7 +176,7 @@ export const runFailover = async (
     const failed = answer.openrouter_metadata?.attempts?.[0]
     samples[cls].push({
       ms: x.ms, upstream: timing.upstream ?? NaN, total: timing.total ?? NaN,
-      ...(cls === 'status500' || cls === 'hang' ? { failedAttempt: failed?.latency_ms ?? NaN } : {}),
+      ...(cls === 'status500' || (HUNG as readonly string[]).includes(cls) ? { failedAttempt: failed?.latency_ms ?? NaN } : {}),
     })
     return undefined
   }
@@ -157,7 +185,7 @@ export const runFailover = async (
   for (let i = 0; i < 10; i++) {
     await one('baseline', false)
     await one('baseline', false)
-    await one(i % 5 === 4 ? 'hang' : 'status500', false)
+    await one(i % 5 === 4 ? HUNG[i % HUNG.length]! : 'status500', false)
   }
   // Sanity, like run.ts's for the other targets: one of each must route as expected, or the bench stops.
   for (const cls of ['baseline', 'baseline', 'status500'] as const) {
@@ -171,12 +199,14 @@ export const runFailover = async (
     await one('baseline', true)
     await one('status500', true)
   }
-  for (let i = 0; i < cfg.hangN; i++) {
-    await one('baseline', true)
-    await one('baseline', true)
-    await one('hang', true)
+  for (const hung of HUNG) {
+    for (let i = 0; i < cfg.hangN; i++) {
+      await one('baseline', true)
+      await one('baseline', true)
+      await one(hung, true)
+    }
   }
-  log(`failover: ${cfg.n} × (a, a, b) and ${cfg.hangN} × (a, a, c) in ${((now() - started) / 1000).toFixed(1)} s`)
+  log(`failover: ${cfg.n} × (a, a, b) and ${cfg.hangN} × (a, a, c / c' / e) in ${((now() - started) / 1000).toFixed(1)} s`)
 
   // (d) Open Groq's breaker with back-to-back failures, then measure requests that skip it.
   let toOpen: number | null = null
@@ -208,9 +238,7 @@ export const runFailover = async (
       ...(unexpected[cls].first ? { firstUnexpected: unexpected[cls].first } : {}),
     }
   }
-  const classes = {
-    baseline: summarize('baseline'), status500: summarize('status500'), hang: summarize('hang'), breakerOpen: summarize('breakerOpen'),
-  }
+  const classes = Object.fromEntries(FAILOVER_CLASSES.map((cls) => [cls, summarize(cls)])) as Record<FailoverClass, ClassResult>
   const a = classes.baseline
   return {
     config: cfg,
@@ -220,6 +248,10 @@ export const runFailover = async (
     hang_detect_p50_ms: classes.hang.p50 - a.p50,
     hang_detect_p99_ms: classes.hang.p99 - a.p99,
     hang_overhead_p50_ms: classes.hang.p50 - a.p50 - cfg.timeoutMs,
+    hang_stream_detect_p50_ms: classes.hangStream.p50 - a.p50,
+    hang_stream_detect_p99_ms: classes.hangStream.p99 - a.p99,
+    stall_detect_p50_ms: classes.stall.p50 - a.p50,
+    stall_detect_p99_ms: classes.stall.p99 - a.p99,
     breaker_open_extra_p50_ms: classes.breakerOpen.p50 - a.p50,
     requests_to_open_breaker: toOpen,
   }

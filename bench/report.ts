@@ -6,7 +6,7 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { median, type ClosedLoopResult, type OpenLoopResult, type StreamResult } from './load.ts'
 import { ROOT, type TargetName } from './targets.ts'
-import { FAILOVER_MODEL, type FailoverClass, type FailoverResult } from './failover.ts'
+import { FAILOVER_CLASSES, FAILOVER_MODEL, type FailoverClass, type FailoverResult } from './failover.ts'
 import { PHASES, type PhaseFigures, type PhaseSummary } from './phases.ts'
 import type { RoutingResult } from './routing.ts'
 
@@ -172,15 +172,17 @@ export const printPhases = (phases: Record<string, PhaseSummary>) => {
 export const printFailover = (r: FailoverResult) => {
   const c = r.config
   const lines: string[] = []
-  lines.push(`\nFailover (M6): sequential, ${FAILOVER_MODEL}, provider.order [groq, together], fake upstream delay ${c.latencyMs} ms, timeout ${c.timeoutMs} ms; ms`)
+  lines.push(`\nFailover (M6): sequential, ${FAILOVER_MODEL}, provider.order [groq, together], fake upstream delay ${c.latencyMs} ms, first-byte timeout ${c.timeoutMs} ms, total ${c.totalMs} ms; ms`)
   const names: Record<FailoverClass, string> = {
     baseline: '(a) no fault: Groq serves',
     status500: '(b) Groq 500 → Together',
     hang: '(c) Groq hangs → Together',
+    hangStream: "(c') the same, client streams",
+    stall: '(e) Groq headers, then nothing',
     breakerOpen: '(d) Groq breaker open → Together',
   }
   const rows = [['case', 'n', 'p50', 'p90', 'p99', 'Δp50 vs (a)', 'ST upstream', 'ST total', 'failed attempt', 'unexpected', 'errors']]
-  for (const cls of ['baseline', 'status500', 'hang', 'breakerOpen'] as const) {
+  for (const cls of FAILOVER_CLASSES) {
     const x = r.classes[cls]
     rows.push([
       names[cls], String(x.n), f(x.p50), f(x.p90), f(x.p99), cls === 'baseline' ? '' : sign(x.p50 - r.classes.baseline.p50),
@@ -189,12 +191,13 @@ export const printFailover = (r: FailoverResult) => {
   }
   lines.push(pad(rows))
   lines.push(`one failover adds ${sign(r.failover_extra_p50_ms)} ms p50 (${sign(r.failover_extra_p99_ms)} ms p99); a hung provider is detected and`)
-  lines.push(`failed over in ${sign(r.hang_detect_p50_ms)} ms p50 (${sign(r.hang_detect_p99_ms)} p99), i.e. timeout ${sign(r.hang_overhead_p50_ms)} ms; with Groq's breaker open`)
+  lines.push(`failed over in ${sign(r.hang_detect_p50_ms)} ms p50 (${sign(r.hang_detect_p99_ms)} p99), i.e. timeout ${sign(r.hang_overhead_p50_ms)} ms, client not streaming;`)
+  lines.push(`${sign(r.hang_stream_detect_p50_ms)} ms p50 (${sign(r.hang_stream_detect_p99_ms)} p99) streaming; headers then silence: ${sign(r.stall_detect_p50_ms)} ms p50 (${sign(r.stall_detect_p99_ms)} p99). With Groq's breaker open`)
   lines.push(`(opened after ${r.requests_to_open_breaker ?? '–'} failures in a row) a request costs ${sign(r.breaker_open_extra_p50_ms)} ms p50 against (a): the failover avoided.`)
-  const bad = (['baseline', 'status500', 'hang', 'breakerOpen'] as const).filter((k) => r.classes[k].unexpected || r.classes[k].errors)
+  const bad = FAILOVER_CLASSES.filter((k) => r.classes[k].unexpected || r.classes[k].errors)
   for (const k of bad) lines.push(`WARNING ${k}: ${r.classes[k].unexpected} answers not routed as expected, ${r.classes[k].errors} errors; first: ${r.classes[k].firstUnexpected ?? '–'}`)
   lines.push('p50..p99: client-side, send to end of body. ST upstream / total and failed attempt: means of the gateway\'s own Server-Timing')
-  lines.push('and of the Groq attempt\'s recorded latency (workerd\'s clock steps in whole ms). (a) and (b) alternate 2:1 (then (a) and (c)),')
+  lines.push('and of the Groq attempt\'s recorded latency (workerd\'s clock steps in whole ms). (a) and (b) alternate 2:1 (then (a) and (c), (c\'), (e)),')
   lines.push('so Groq never fails twice in a row and its breaker stays closed; each answer\'s openrouter_metadata is checked against its case.')
   console.log(lines.join('\n'))
 }

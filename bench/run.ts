@@ -4,7 +4,8 @@
 // req/s and streaming TTFT, interleaving bare and gateway round by round so the
 // gateway/bare ratios compare like with like; then the gateway's phases (from
 // Server-Timing), the cost of a failover (a second gateway instance) and of routing
-// against catalog size (Node). See bench/README.md.
+// against catalog size (Node). First of all, the npm start arm: the gateway as
+// `npm start` runs it, at 100 req/s (bench/npm-start.ts). See bench/README.md.
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -19,6 +20,7 @@ import {
 import { runFailover } from './failover.ts'
 import { phaseCollector, summarizePhases, type PhaseSummary } from './phases.ts'
 import { runRoutingBench } from './routing.ts'
+import { npmStartConfigFromEnv, printNpmStart, runNpmStart } from './npm-start.ts'
 import { upstreamConfigFromEnv } from './upstream.ts'
 
 // Miniflare keeps "in-memory" D1 and DO storage as SQLite files under os.tmpdir();
@@ -47,6 +49,7 @@ const config = {
     hangN: num('BENCH_HANG_N', 60),
     breakerN: num('BENCH_BREAKER_N', 100),
     timeoutMs: Math.max(100, num('BENCH_FAILOVER_TIMEOUT_MS', 250)),
+    totalMs: Math.max(100, num('BENCH_FAILOVER_TOTAL_MS', 5000)),
     latencyMs: num('FAILOVER_LATENCY_MS', 0),
   },
   ...upstreamConfigFromEnv(),
@@ -55,6 +58,10 @@ const config = {
   tmpdir: tmpdir ?? 'os default',
   nproc: availableParallelism(),
 }
+
+/** BENCH_NPM_START: 1 runs the npm start arm first, 0 skips it, `only` runs nothing else (and writes no results file). */
+const npmStartMode = process.env.BENCH_NPM_START ?? '1'
+const npmStartConfig = npmStartConfigFromEnv(config)
 
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`)
 
@@ -90,6 +97,9 @@ const sanityCheck = async (targets: Target[]) => {
 
 const main = async () => {
   const started = Date.now()
+  // Before any other instance exists or anything is pinned to a CPU: as on a user's machine.
+  const npmStart = npmStartMode === '0' ? undefined : await runNpmStart(npmStartConfig, log)
+  if (npmStart && npmStartMode === 'only') return printNpmStart(npmStart)
   log('building the gateway bundle (wrangler deploy --dry-run)')
   const script = buildGateway()
 
@@ -104,7 +114,7 @@ const main = async () => {
   const key = await seedGateway(gw.mf)
   // The failover scenario's own gateway: the same bundle plus Groq and Together and short
   // upstream timeouts, so the main gateway's config (and its figures) stay as they were.
-  const fo = await startGateway(script, up.port, failoverBindings(up.port, config.failover.timeoutMs))
+  const fo = await startGateway(script, up.port, failoverBindings(up.port, config.failover.timeoutMs, config.failover.totalMs))
   instances.push(fo.mf)
   const foKey = await seedGateway(fo.mf)
   const pinning = pinCpus([...bare.pids, ...gw.pids, ...fo.pids], up.child.pid)
@@ -220,10 +230,12 @@ const main = async () => {
   printPhases(phases)
   printFailover(failover)
   printRouting(routing)
+  if (npmStart) printNpmStart(npmStart)
   const file = writeResults({
     machine: machineInfo(), pinning,
     noise: { atStart: noiseAtStart, streams: streamsNoise, failover: failoverNoiseCores, routing: routingNoiseCores },
     config, durationSeconds: Math.round((Date.now() - started) / 1000), summary, rounds,
+    npm_start: npmStart && { config: npmStartConfig, ...npmStart },
   })
   log(`wrote ${file.replace(`${process.cwd()}/`, '')} (${((Date.now() - started) / 1000).toFixed(0)} s)`)
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Miniflare, convertV4MiniflareOptions, type V4WorkerOptions } from 'miniflare'
 import { workerdPids } from './cpu.ts'
+import { PACED } from './upstream.ts'
 
 export const ROOT = join(import.meta.dirname, '..')
 const BUILD_DIR = join(ROOT, 'bench', '.build')
@@ -112,15 +113,16 @@ export const startGateway = (scriptPath: string, upstreamPort: number, extraBind
 /**
  * The failover instance's extra bindings (bench/failover.ts): Groq and Together both
  * reach the one fake upstream, under two host labels (`localhost` and `127`) so that a
- * `[[fake … on=localhost]]` fault hits Groq only; short upstream timeouts for the hang.
+ * `[[fake … on=localhost]]` fault hits Groq only; a short first-byte timeout for the hangs,
+ * and a total one far above it, so a hang that waited for the total would show.
  */
-export const failoverBindings = (upstreamPort: number, timeoutMs: number): Record<string, string> => ({
+export const failoverBindings = (upstreamPort: number, timeoutMs: number, totalMs: number): Record<string, string> => ({
   GROQ_API_KEY: 'gsk-bench',
   GROQ_BASE_URL: `http://localhost:${upstreamPort}/v1`,
   TOGETHER_API_KEY: 'tg-bench',
   TOGETHER_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`,
   UPSTREAM_TTFB_TIMEOUT_MS: String(timeoutMs),
-  UPSTREAM_TIMEOUT_MS: String(timeoutMs),
+  UPSTREAM_TIMEOUT_MS: String(totalMs),
 })
 
 /** Applies migrations/*.sql in order, then seeds one account with $1,000,000 and one inference key. */
@@ -146,6 +148,8 @@ export const seedGateway = async (mf: Miniflare): Promise<string> => {
 }
 
 const MESSAGES = [{ role: 'user', content: 'hello' }]
+/** The streaming scenario's: marked so the upstream paces it (bench/upstream.ts). */
+const STREAM_MESSAGES = [{ role: 'user', content: `hello ${PACED}` }]
 // The max req/s scenario asks the fake for no delay, through every target alike.
 const MAX_MESSAGES = [{ role: 'user', content: `hello [[fake latency_ms=${process.env.MAX_LATENCY_MS ?? 0}]]` }]
 
@@ -155,7 +159,7 @@ const upstreamBodies = (): Record<BodyKind, string> => {
   return {
     json: JSON.stringify({ ...base, messages: MESSAGES }),
     max: JSON.stringify({ ...base, messages: MAX_MESSAGES }),
-    stream: JSON.stringify({ ...base, messages: MESSAGES, stream: true, stream_options: { include_usage: true } }),
+    stream: JSON.stringify({ ...base, messages: STREAM_MESSAGES, stream: true, stream_options: { include_usage: true } }),
   }
 }
 
@@ -177,7 +181,7 @@ export const gatewayTarget = (origin: string, key: string): Target => {
     bodies: {
       json: JSON.stringify({ ...base, messages: MESSAGES }),
       max: JSON.stringify({ ...base, messages: MAX_MESSAGES }),
-      stream: JSON.stringify({ ...base, messages: MESSAGES, stream: true }),
+      stream: JSON.stringify({ ...base, messages: STREAM_MESSAGES, stream: true }),
     },
   }
 }

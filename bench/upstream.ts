@@ -10,8 +10,16 @@
 // first token, 50), CHUNKS (content chunks per stream, 20), CHUNK_GAP_MS (10).
 // A `[[fake latency_ms=0]]` directive in a message (as the max req/s scenario
 // sends) overrides these per request, through every target alike.
+//
+// Only the streaming scenario's requests (marked PACED) get the paced `story` stream. The
+// gateway streams non-streaming requests from the upstream too (src/routing/attempt.ts),
+// so any other stream request is the JSON scenario's: it is answered like a JSON one,
+// after LATENCY_MS, with the same short reply, as one quick stream.
 import http from 'node:http'
 import { createFakeUpstream } from '../src/providers/fake.ts'
+
+/** In a message, marks the streaming scenario's requests (an unknown fake option: ignored, then stripped from the echo). */
+export const PACED = '[[fake paced]]'
 
 export interface UpstreamConfig {
   latencyMs: number
@@ -51,7 +59,7 @@ export const createUpstreamServer = (config: UpstreamConfig): http.Server => {
       for await (const part of req) parts.push(part as Buffer)
       let raw = Buffer.concat(parts).toString('utf8')
       let handler = json
-      if (req.method === 'POST' && raw.includes('"stream":true')) {
+      if (req.method === 'POST' && raw.includes('"stream":true') && raw.includes(PACED)) {
         // Whatever model the caller names, a stream is the `story` model, so its
         // length is CHUNKS words for direct, bare and gateway alike.
         const body = JSON.parse(raw) as { model?: string; stream?: boolean }
