@@ -17,7 +17,7 @@ import type { Provider } from '../catalog/schema.ts'
 import { assembleChat } from '../streaming/assemble.ts'
 import { collectStream, type StreamDecoder } from './collect.ts'
 import type { PlannedAttempt } from './plan.ts'
-import { isRetryable, type FailureKind } from './retryable.ts'
+import { isRetryable, refusedStreaming, type FailureKind } from './retryable.ts'
 
 export type Transport = (request: Request) => Promise<Response>
 
@@ -160,7 +160,11 @@ export const runOperation = async <B>(
   const records: AttemptRecord[] = []
   const failures: Failure[] = []
 
-  for (const attempt of attempts) {
+  const order = [...attempts]
+  /** Positions in `order` that ask for the whole JSON answer: a retry of a host that refused to stream. */
+  const asJson = new Set<number>()
+  for (let i = 0; i < order.length; i++) {
+    const attempt = order[i]!
     const adapter = adapterFor(attempt.provider.protocol)
     if (!adapter) continue
     const started = options.now()
@@ -180,7 +184,7 @@ export const runOperation = async <B>(
       failures.push({ kind, error, attempt })
     }
 
-    const streamed = options.stream ? undefined : operation.streamed
+    const streamed = options.stream || asJson.has(i) ? undefined : operation.streamed
     const abort = new AbortController()
     const onClientAbort = () => abort.abort(options.signal.reason)
     options.signal.addEventListener('abort', onClientAbort)
@@ -215,6 +219,11 @@ export const runOperation = async <B>(
         done()
         const error = adapter.parseError(response.status, text, response.headers)
         fail('status', error)
+        if (streamed && refusedStreaming(error)) {
+          order.splice(i + 1, 0, attempt)
+          asJson.add(i + 1)
+          continue
+        }
         if (!isRetryable('status', error.status)) break
         continue
       }

@@ -12,3 +12,12 @@ export const isRetryable = (kind: FailureKind, status?: number): boolean => {
   if (kind !== 'status' || status === undefined) return true
   return status >= 500 || [401, 403, 404, 408, 409, 429].includes(status)
 }
+
+/**
+ * A 400 about streaming, to a non-streaming request the gateway streamed upstream (attempt.ts):
+ * the host will not stream this model for us (OpenAI streams some models only to verified
+ * organizations; some hosts reject `stream_options`), so the same endpoint is asked for the
+ * whole JSON answer instead. A request error that merely mentions streams costs one more try.
+ */
+export const refusedStreaming = (error: { status: number; message: string; raw?: unknown }): boolean =>
+  error.status === 400 && /\bstream/i.test(`${error.message} ${JSON.stringify(error.raw ?? '')}`)

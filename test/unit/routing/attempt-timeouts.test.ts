@@ -122,6 +122,22 @@ describe('runAttempts for a client that does not stream', () => {
     expect(out).toMatchObject({ ok: true, attempt: { provider: { id: 'fake' } }, body: { choices: [{ message: { content: 'You said: plain json' } }] } })
   })
 
+  it('asks a host that refuses to stream this model for the whole JSON answer instead', async () => {
+    const verifiedOnly: Transport = async (request) => {
+      const body = await request.clone().json<{ stream?: boolean }>()
+      if (!body.stream) return createFakeUpstream()(request)
+      const error = { message: 'Your organization must be verified to stream this model.', type: 'invalid_request_error', param: 'stream', code: 'unsupported_value' }
+      return new Response(JSON.stringify({ error }), { status: 400, headers: { 'content-type': 'application/json' } })
+    }
+    const out = await runAttempts(both(), ask('hi'), options(verifiedOnly))
+    expect(out).toMatchObject({ ok: true, attempt: { provider: { id: 'fake' } }, body: { choices: [{ message: { content: 'You said: hi' } }] } })
+    expect(out.records).toMatchObject([{ provider: 'fake', status: 400 }, { provider: 'fake', status: 200 }])
+    // Any other request error is relayed at once, as before.
+    const refuses = await runAttempts(both(), ask('hi [[fake status=400 on=fake]]'), options())
+    expect(refuses).toMatchObject({ ok: false, error: { status: 400 } })
+    expect(refuses.records).toHaveLength(1)
+  })
+
   it('moves on when the stream reports a server error, or ends without a finish reason', async () => {
     const broken = await runAttempts(both(), ask('one two three [[fake error_after=1 on=fake]]'), options())
     expect(broken).toMatchObject({ ok: true, attempt: { provider: { id: 'fake-eu' } } })
