@@ -10,7 +10,8 @@ export const MICROS_PER_CENT = 10_000
 /** A field Stripe sends as an id, or as the object itself when expanded. */
 const ref = z.union([z.string(), z.object({ id: z.string() }).transform((o) => o.id)]).nullish()
 const metadata = z.record(z.string(), z.string()).nullish()
-const cents = z.number().int().nonnegative()
+/** At most $1B (as every USD amount the API takes), so cents × 10,000 stays a safe integer of microdollars. */
+const cents = z.number().int().nonnegative().max(100_000_000_000)
 
 export const StripeEventSchema = z.object({
   id: z.string(),

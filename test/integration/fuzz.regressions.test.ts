@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { call } from '../helpers/gateway.ts'
 import { seedAccount } from '../helpers/seed.ts'
+import { postStripe, stripeEvents } from '../helpers/webhooks.ts'
 
 const user = [{ role: 'user', content: 'hi' }]
 
@@ -84,5 +85,14 @@ describe('fuzz findings: a 4xx envelope naming the field, never a 500', () => {
     const json = await res.json<{ model: string }>()
     expect(res.status, JSON.stringify(json)).toBe(200)
     expect(json.model).not.toBe('fake/story')
+  })
+
+  // Not a 500, but a balance of 1e304 microdollars: money must stay a safe integer.
+  it('refuses a Stripe amount whose microdollars are not a safe integer', async () => {
+    const { accountId } = await seedAccount()
+    const res = await postStripe(stripeEvents.checkoutCompleted(accountId, 'pi_huge_amount', 1e300))
+    const json = await res.json<{ error: { code: number; message: string } }>()
+    expect(res.status, JSON.stringify(json)).toBe(400)
+    expect(json.error.message).toMatch(/data\.object\.amount_total/)
   })
 })
