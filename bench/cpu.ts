@@ -25,20 +25,18 @@ const children = (pid: number): number[] => {
   }
 }
 
+/** Every process under `root`. */
+export const descendantPids = (root: number): number[] => children(root).flatMap((child) => [child, ...descendantPids(child)])
+
 /** Every workerd process under this one, or under `root` (Miniflare spawns one per instance). */
-export const workerdPids = (root = process.pid): number[] => {
-  const found: number[] = []
-  const walk = (pid: number) => {
-    for (const child of children(pid)) {
-      try {
-        if (readFileSync(`/proc/${child}/comm`, 'utf8').trim().startsWith('workerd')) found.push(child)
-      } catch { /* exited */ }
-      walk(child)
+export const workerdPids = (root = process.pid): number[] =>
+  descendantPids(root).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('workerd')
+    } catch {
+      return false // exited
     }
-  }
-  walk(root)
-  return found
-}
+  })
 
 /** Busy CPU time of the whole machine (all cores), in ms, from /proc/stat. */
 export const machineBusyMs = (): number => {

@@ -5,6 +5,9 @@
 import { Pool } from 'undici'
 import type { BodyKind, Target } from './targets.ts'
 
+/** A target of any name: the bench's three, or the npm start arm's (bench/npm-start.ts). */
+export type LoadTarget = Omit<Target, 'name'> & { name: string }
+
 const T0 = process.hrtime.bigint()
 /** Milliseconds since start, with sub-microsecond resolution. */
 export const now = (): number => Number(process.hrtime.bigint() - T0) / 1e6
@@ -37,7 +40,7 @@ export type Headers = Record<string, string | string[] | undefined>
  * One request, whole body read; throws on a non-2xx answer (with the body, for the report).
  * `onHeaders` sees the response headers of a successful answer (the phases scenario keeps `Server-Timing`).
  */
-export const send = async (target: Target, kind: BodyKind, onHeaders?: (headers: Headers) => void): Promise<string> => {
+export const send = async (target: LoadTarget, kind: BodyKind, onHeaders?: (headers: Headers) => void): Promise<string> => {
   const { statusCode, headers, body } = await poolFor(target.origin).request({
     path: target.path, method: 'POST', headers: target.headers, body: target.bodies[kind],
   })
@@ -104,7 +107,7 @@ export interface OpenLoopResult {
  * `onHeaders` sees the headers of each counted successful answer.
  */
 export const openLoop = async (
-  target: Target, rate: number, seconds: number, warmS: number, onHeaders?: (headers: Headers) => void,
+  target: LoadTarget, rate: number, seconds: number, warmS: number, onHeaders?: (headers: Headers) => void,
 ): Promise<OpenLoopResult> => {
   const interval = 1000 / rate
   const total = Math.round((warmS + seconds) * rate)
@@ -186,7 +189,7 @@ export interface ClosedLoopResult {
 }
 
 /** `connections` workers, each sending its next request as soon as the last one ends. */
-export const closedLoop = async (target: Target, connections: number, seconds: number, warmS: number): Promise<ClosedLoopResult> => {
+export const closedLoop = async (target: LoadTarget, connections: number, seconds: number, warmS: number): Promise<ClosedLoopResult> => {
   const measureFrom = now() + warmS * 1000
   const until = measureFrom + seconds * 1000
   const latencies: number[] = []
@@ -226,7 +229,7 @@ export interface StreamSample {
 const CONTENT = /"content":"[^"]/g
 
 /** One stream: time to the first read holding a non-empty content delta, and to the end. */
-export const streamOnce = async (target: Target): Promise<StreamSample> => {
+export const streamOnce = async (target: LoadTarget): Promise<StreamSample> => {
   const t = now()
   const { statusCode, body } = await poolFor(target.origin).request({
     path: target.path, method: 'POST', headers: target.headers, body: target.bodies.stream,

@@ -4,10 +4,11 @@
 // compatibility date and flags. Also: the gateway bundle, D1 migrations and seed.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Miniflare, convertV4MiniflareOptions, type V4WorkerOptions } from 'miniflare'
+import { applyMigrations, buildGateway as buildBundle } from '../scripts/local-gateway.ts'
 import { workerdPids } from './cpu.ts'
 import { PACED } from './upstream.ts'
 
@@ -35,16 +36,8 @@ export const compat = () => {
   return { compatibilityDate: date, compatibilityFlags: [...(flags ?? '').matchAll(/"([^"]+)"/g)].map((m) => m[1] as string) }
 }
 
-/** The same bundle `wrangler deploy` would upload (entry src/index.ts, JSON imports inlined). */
-export const buildGateway = (): string => {
-  // Run wrangler with this Node (22), not whatever `node` is first on PATH.
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', BUILD_DIR], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
-  })
-  return join(BUILD_DIR, 'index.js')
-}
+/** The same bundle `wrangler deploy` would upload, as npm start builds it (scripts/local-gateway.ts). */
+export const buildGateway = (): string => buildBundle(BUILD_DIR)
 
 /** Starts bench/upstream.ts as a child process; resolves with its port. */
 export const startUpstream = async (env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> => {
@@ -125,14 +118,10 @@ export const failoverBindings = (upstreamPort: number, timeoutMs: number, totalM
   UPSTREAM_TIMEOUT_MS: String(totalMs),
 })
 
-/** Applies migrations/*.sql in order, then seeds one account with $1,000,000 and one inference key. */
+/** Applies migrations/*.sql as npm start does, then seeds one account with $1,000,000 and one inference key. */
 export const seedGateway = async (mf: Miniflare): Promise<string> => {
   const db = await mf.getD1Database('DB')
-  const dir = join(ROOT, 'migrations')
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
-    const statements = readFileSync(join(dir, file), 'utf8').split('--> statement-breakpoint').map((s) => s.trim()).filter(Boolean)
-    for (const sql of statements) await db.prepare(sql).run()
-  }
+  await applyMigrations(db)
   const key = `sk-sb-v1-${randomBytes(32).toString('hex')}`
   const hash = createHash('sha256').update(key).digest('hex')
   const accountId = `acct_bench${randomBytes(8).toString('hex')}`

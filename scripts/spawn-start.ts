@@ -27,11 +27,12 @@ export interface StartedProcess {
   stop: () => Promise<number | null>
 }
 
+/** `env` is npm start's whole environment (default: this process's). */
 export const spawnStart = (args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): StartedProcess => {
   const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.ts'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    env: { NO_COLOR: '1', ...(options.env ?? process.env) },
   })
   let output = ''
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))

@@ -31,7 +31,7 @@ const TOPUP_WEBHOOK_SECRET = 'topup_e2e_secret_switchboard'
 export async function setup(project: TestProject) {
   const port = await freePort()
   state = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'))
-  gateway = spawnStart(['--port', String(port), '--persist-to', state], { env: { STRIPE_WEBHOOK_SECRET, TOPUP_WEBHOOK_SECRET } })
+  gateway = spawnStart(['--port', String(port), '--persist-to', state], { env: { ...process.env, STRIPE_WEBHOOK_SECRET, TOPUP_WEBHOOK_SECRET } })
   const { baseURL, accountId, apiKey, managementKey } = await gateway.ready.catch(async (err: unknown) => {
     await gateway?.stop()
     throw err
