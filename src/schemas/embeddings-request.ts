@@ -6,6 +6,9 @@ import { ProviderPreferences } from './chat-request.ts'
 /** OpenAI's own cap on inputs per request. */
 export const MAX_EMBEDDING_INPUTS = 2048
 
+/** More than any embedding model offers (3,072 at most for OpenAI's and Gemini's); beyond it is a mistake. */
+export const MAX_EMBEDDING_DIMENSIONS = 16_384
+
 const Tokens = z.array(z.number().int().nonnegative()).min(1)
 
 export const EmbeddingsInput = z.union([
@@ -22,7 +25,7 @@ export const EmbeddingsRequest = z.looseObject({
   models: z.array(z.string().min(1)).max(10).optional(),
   input: EmbeddingsInput,
   encoding_format: z.enum(['float', 'base64']).nullish(),
-  dimensions: z.number().int().min(1).nullish(),
+  dimensions: z.number().int().min(1).max(MAX_EMBEDDING_DIMENSIONS).nullish(),
   input_type: z.string().nullish(),
   user: z.string().nullish(),
   provider: ProviderPreferences.nullish(),

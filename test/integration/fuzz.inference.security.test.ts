@@ -34,8 +34,12 @@ const tool = fc.record({
 })
 
 const chatBody = fc.record({
+  // Mostly the fake models; at times one that a test fake upstream serves through its real adapter (test/fakes).
   // The free variant rarely: its per-minute quota would turn most of the run into 429s.
-  model: fc.constantFrom('fake/echo', 'fake/echo', 'fake/story', 'openrouter/auto', 'fake/echo', 'fake/story', 'fake/echo:free'),
+  model: fc.constantFrom(
+    'fake/echo', 'fake/echo', 'fake/story', 'fake/story', 'openrouter/auto', 'fake/echo:free',
+    'openai/gpt-4o-mini', 'anthropic/claude-3.5-haiku', 'google/gemini-2.5-flash', 'meta-llama/llama-3.3-70b-instruct',
+  ),
   messages: fc.tuple(fc.array(message, { maxLength: 2 }), fc.record({ role: fc.constant('user'), content: text })).map(([m, last]) => [...m, last]),
   stream: fc.boolean(),
   stream_options: fc.constant({ include_usage: true }),
@@ -65,7 +69,7 @@ const chatBody = fc.record({
 }, { requiredKeys: ['model', 'messages'] })
 
 const completionBody = fc.record({
-  model: fc.constantFrom('fake/echo', 'fake/story'),
+  model: fc.constantFrom('fake/echo', 'fake/story', 'fake/echo', 'openai/gpt-4o-mini', 'meta-llama/llama-3.3-70b-instruct'),
   prompt: fc.oneof(text, fc.array(text, { minLength: 1, maxLength: 1 })),
   stream: fc.boolean(),
   max_tokens: edgeNumber(fc.integer({ min: 1, max: 200 })),
@@ -77,7 +81,7 @@ const completionBody = fc.record({
 }, { requiredKeys: ['model', 'prompt'] })
 
 const embeddingsBody = fc.record({
-  model: fc.constant('fake/embed'),
+  model: fc.constantFrom('fake/embed', 'fake/embed', 'openai/text-embedding-3-small', 'google/gemini-embedding-001'),
   input: fc.oneof(text, fc.array(text, { minLength: 1, maxLength: 4 }), fc.array(edgeNumber(fc.nat(50_000)), { minLength: 1, maxLength: 8 })),
   encoding_format: fc.constantFrom('float', 'base64'),
   dimensions: edgeNumber(fc.integer({ min: 1, max: 64 })),

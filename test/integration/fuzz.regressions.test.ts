@@ -48,6 +48,11 @@ const chatRows: Row[] = [
     name: 'an auto-router glob that made the RegExp backtrack', path: '/chat/completions', status: 404, message: /No endpoints/,
     body: { model: 'openrouter/auto', messages: user, plugins: [{ id: 'auto-router', allowed_models: [`${'*'.repeat(60)}!`] }] },
   },
+  {
+    // Forwarded unbounded, it crashed an upstream (a 503 once every endpoint failed) instead of a 400.
+    name: 'embeddings dimensions 1e10', path: '/embeddings', status: 400, message: /dimensions/,
+    body: { model: 'google/gemini-embedding-001', input: 'hi', dimensions: 1e10 },
+  },
 ]
 
 /** Valid bodies next to the rows above: unknown plugins are tolerated, a disabled auto-router plugin is ignored. */
