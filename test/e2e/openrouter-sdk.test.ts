@@ -63,8 +63,13 @@ describe('@openrouter/sdk against npm start', () => {
   })
 
   it('parses /generation, /key and /credits; /key usage rises by exactly the cost', async () => {
-    const before = await client.apiKeys.getCurrentKeyMetadata()
-    const res = (await client.chat.send({ chatRequest: { model: 'fake/echo', messages: [{ role: 'user', content: 'bill me' }] } })) as unknown as { id: string; usage: { cost: number } }
+    // A key of its own: the dev key's last requests (the stream just above) settle a moment after they end.
+    const manager = new OpenRouter({ apiKey: inject('managementKey'), serverURL: inject('baseURL'), retryConfig: { strategy: 'none' } })
+    const own = new OpenRouter({
+      apiKey: (await manager.apiKeys.create({ requestBody: { name: 'e2e usage' } })).key, serverURL: inject('baseURL'), retryConfig: { strategy: 'none' },
+    })
+    const before = await own.apiKeys.getCurrentKeyMetadata()
+    const res = (await own.chat.send({ chatRequest: { model: 'fake/echo', messages: [{ role: 'user', content: 'bill me' }] } })) as unknown as { id: string; usage: { cost: number } }
     // Generations reach D1 a moment after they finish (the account gate flushes in batches).
     let generation: Awaited<ReturnType<typeof client.generations.getGeneration>> | undefined
     for (let i = 0; i < 50 && !generation; i++) {
@@ -73,7 +78,7 @@ describe('@openrouter/sdk against npm start', () => {
     }
     expect(generation?.data.totalCost).toBe(res.usage.cost)
     expect(['Switchboard Fake', 'Switchboard Fake EU']).toContain(generation?.data.providerName)
-    const after = await client.apiKeys.getCurrentKeyMetadata()
+    const after = await own.apiKeys.getCurrentKeyMetadata()
     expect(after.data.usage - before.data.usage).toBeCloseTo(res.usage.cost, 9)
     expect(after.data.usageDaily - before.data.usageDaily).toBeCloseTo(res.usage.cost, 9)
     const credits = await client.credits.getCredits()
