@@ -105,7 +105,9 @@ export const mutated = (valid: fc.Arbitrary<Json>, fieldNames: string[]): fc.Arb
     key: fc.oneof(fc.constantFrom(...fieldNames), fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor')).filter((k) => k !== 'fake'),
     value: hostileValue,
   })
-  return fc.tuple(valid, fc.array(mutation, { maxLength: 3 }))
+  // One body in four unmutated: the success path needs its share of the runs.
+  const mutations = fc.oneof({ weight: 1, arbitrary: fc.constant([]) }, { weight: 3, arbitrary: fc.array(mutation, { minLength: 1, maxLength: 3 }) })
+  return fc.tuple(valid, mutations)
     .map(([body, ms]) => ms.reduce((b, m) => mutate(b, m), structuredClone(body)))
 }
 

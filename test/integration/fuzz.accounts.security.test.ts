@@ -9,16 +9,17 @@ import { edgeNumber, edgeText, plainText } from '../helpers/fuzz-values.ts'
 import { call } from '../helpers/gateway.ts'
 import { addKey, seedAccount } from '../helpers/seed.ts'
 
-const RUNS = 150
+const RUNS = 200
 const TIMEOUT_MS = 120_000
 
-const ids = { inference: '', management: '', target: '', generation: '' }
+const ids = { inference: '', management: '', target: '', patchTarget: '', generation: '' }
 beforeAll(async () => {
   const { key, accountId } = await seedAccount({ balanceMicro: 1_000_000_000 })
   ids.inference = key
   ids.management = (await addKey(accountId, 'management')).key
-  // The key PATCH and GET act on: an inference key of the same account.
+  // The keys GET and PATCH act on: inference keys of the same account, one each.
   ids.target = (await addKey(accountId, 'inference')).keyHash
+  ids.patchTarget = (await addKey(accountId, 'inference')).keyHash
   const res = await call('/chat/completions', { method: 'POST', key, json: { model: 'fake/echo', messages: [{ role: 'user', content: 'hi' }] } })
   ids.generation = res.headers.get('x-generation-id') ?? 'gen-none'
   await res.text()
@@ -42,15 +43,18 @@ const KEY_FIELDS = ['name', 'limit', 'limit_reset', 'expires_at', 'disabled', 'i
 
 const num = fc.oneof(fc.nat(500).map(String), fc.constantFrom('-1', '1e999', '0.5', 'NaN', '9007199254740993', '1e21'))
 const bool = fc.constantFrom('true', 'false', 'TRUE', '1')
-const hash = () => segment([ids.target, '0'.repeat(64), 'F'.repeat(64)])
+const hash = (target: string) => segment([target, '0'.repeat(64), 'F'.repeat(64)])
 const inBoth = () => [ids.inference, ids.management]
 
 /** Each public route outside inference, the operator API and the webhooks, with its credentials and inputs. */
 const routes = (): (Route & { name: string; never2xx?: true })[] => [
   { name: 'GET /keys', method: 'GET', path: queryOf({ include_disabled: bool, offset: num }).map((q) => `/keys${q}`), credentials: [ids.management] },
   { name: 'POST /keys', method: 'POST', path: fc.constant('/keys'), credentials: [ids.management], body: createKey, fields: KEY_FIELDS },
-  { name: 'GET /keys/:hash', method: 'GET', path: hash().map((h) => `/keys/${h}`), credentials: [ids.management] },
-  { name: 'PATCH /keys/:hash', method: 'PATCH', path: hash().map((h) => `/keys/${h}`), credentials: [ids.management], body: updateKey, fields: KEY_FIELDS },
+  { name: 'GET /keys/:hash', method: 'GET', path: hash(ids.target).map((h) => `/keys/${h}`), credentials: [ids.management] },
+  {
+    name: 'PATCH /keys/:hash', method: 'PATCH', path: hash(ids.patchTarget).map((h) => `/keys/${h}`), credentials: [ids.management],
+    body: updateKey, fields: KEY_FIELDS,
+  },
   // Never the target's real hash: a revoked target would leave PATCH and GET nothing to act on.
   { name: 'DELETE /keys/:hash', method: 'DELETE', path: segment(['0'.repeat(64)]).map((h) => `/keys/${h}`), credentials: [ids.management], never2xx: true },
   // The generation is written when the gate flushes: found or not, both are fine.
@@ -83,7 +87,7 @@ describe('sweep: each field of a full key body, faulted one at a time', () => {
     const create = { name: 'k', limit: 5, limit_reset: 'monthly', expires_at: '2099-01-01T00:00:00Z', include_byok_in_limit: false }
     const created = await sweep({ method: 'POST', path: '/keys', credential: ids.management }, create)
     const update = { name: 'k', disabled: false, limit: 5, limit_reset: 'weekly', include_byok_in_limit: false }
-    const updated = await sweep({ method: 'PATCH', path: `/keys/${ids.target}`, credential: ids.management }, update)
+    const updated = await sweep({ method: 'PATCH', path: `/keys/${ids.patchTarget}`, credential: ids.management }, update)
     expect(created['2xx'] ?? 0, JSON.stringify(created)).toBeGreaterThan(0)
     expect(updated['2xx'] ?? 0, JSON.stringify(updated)).toBeGreaterThan(0)
   }, TIMEOUT_MS)
