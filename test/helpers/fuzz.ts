@@ -56,6 +56,10 @@ export const oddHeaders: fc.Arbitrary<Record<string, string>> = fc.record({
   'x-openrouter-categories': sometimes(headerText()),
   'x-session-id': sometimes(headerText()),
   accept: sometimes(fc.constantFrom('application/json', 'text/event-stream', '*/*', '')),
+  // With OPTIONS these make a CORS preflight.
+  origin: sometimes(fc.oneof(fc.constantFrom('https://app.example', 'null'), headerText())),
+  'access-control-request-method': sometimes(fc.constantFrom('POST', 'GET', 'DELETE', 'BREW')),
+  'access-control-request-headers': sometimes(fc.oneof(fc.constantFrom('authorization, content-type', 'x-evil'), headerText())),
 }).map((h) => Object.fromEntries(Object.entries(h).filter((e): e is [string, string] => e[1] !== undefined)))
 
 /** No DELETE: on another route's path it could revoke the key that route's next requests act on. */
@@ -164,8 +168,9 @@ export const send = async (r: FuzzRequest): Promise<number> => {
   return res.status
 }
 
-const tallied = (tally: Record<string, number>, status: number) => {
-  const klass = status === 0 ? 'preflight' : `${Math.floor(status / 100)}xx`
+/** Counts an answer by status class (2xx, 4xx…); a preflight's 204 by itself, as it says nothing of the route. */
+const tallied = (tally: Record<string, number>, r: FuzzRequest, status: number) => {
+  const klass = r.method === 'OPTIONS' ? 'preflight' : `${Math.floor(status / 100)}xx`
   tally[klass] = (tally[klass] ?? 0) + 1
 }
 
@@ -182,9 +187,7 @@ export const fuzz = async (requests: fc.Arbitrary<FuzzRequest>, options: FuzzOpt
   const tally: Record<string, number> = {}
   await fc.assert(
     fc.asyncProperty(requests, async (r) => {
-      const status = await send(options.prepare ? await options.prepare(r) : r)
-      // A preflight's 204 says nothing of whether the route itself can succeed.
-      tallied(tally, r.method === 'OPTIONS' ? 0 : status)
+      tallied(tally, r, await send(options.prepare ? await options.prepare(r) : r))
     }),
     { numRuns: options.numRuns ?? 150, ...(options.replay ? { ...options.replay, endOnFailure: true } : {}) },
   )
@@ -201,8 +204,11 @@ export const sweep = async (
   const headers = { 'content-type': 'application/json', ...route.headers, ...(route.credential ? { authorization: `Bearer ${route.credential}` } : {}) }
   const bodies = singleFaults(valid)
   for (let i = 0; i < bodies.length; i += 4) {
-    const batch = bodies.slice(i, i + 4).map(async (body) => send(await prepare({ method: route.method, path: route.path, headers, body: toJson(body) })))
-    for (const status of await Promise.all(batch)) tallied(tally, status)
+    const batch = bodies.slice(i, i + 4).map(async (body) => {
+      const r = await prepare({ method: route.method, path: route.path, headers, body: toJson(body) })
+      tallied(tally, r, await send(r))
+    })
+    await Promise.all(batch)
   }
   return tally
 }
