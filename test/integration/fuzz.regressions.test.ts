@@ -28,6 +28,10 @@ const chatRows: Row[] = [
     body: { model: 'openrouter/auto', messages: user, plugins: [{ id: 'auto-router', allowed_models: 7 }] },
   },
   {
+    name: 'auto-router allowed_models of objects', path: '/chat/completions', status: 400, message: /plugins\.0\.allowed_models\.0/,
+    body: { model: 'openrouter/auto', messages: user, plugins: [{ id: 'auto-router', allowed_models: [{}] }] },
+  },
+  {
     name: 'auto-router excluded_models of numbers', path: '/chat/completions', status: 400, message: /plugins\.0\.excluded_models\.0/,
     body: { model: 'openrouter/auto', messages: user, plugins: [{ id: 'auto-router', excluded_models: [1] }] },
   },
