@@ -5,7 +5,10 @@
 // Codecs are pure: no I/O, no env, no clock.
 import type { Cost } from '../billing/pricing.ts'
 import type { GatewayError } from '../errors.ts'
-import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, ProviderError, Usage } from '../providers/types.ts'
+import type {
+  CanonicalChunk, CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest, Usage,
+} from '../providers/types.ts'
+import type { StreamDecoder } from '../routing/collect.ts'
 
 /** What /generation reports as `api_type`: which skin served the request. */
 export type ApiType = 'completions' | 'embeddings' | 'messages' | 'responses'
@@ -35,6 +38,8 @@ export interface StreamFinish {
   /** The canonical finish reason of the (first) choice; null when the upstream gave none. */
   finish: CanonicalResponse['choices'][number]['finish_reason']
   nativeFinish: string | null
+  /** Top-level fields the gateway adds to the last event, for wires with room for them (`openrouter_metadata`). */
+  extra?: Record<string, unknown>
 }
 
 /**
@@ -44,12 +49,37 @@ export interface StreamFinish {
 export interface StreamEncoder {
   /** Sent before anything from the upstream (e.g. message_start, response.created). */
   start(): SseOut[]
-  /** One canonical chunk from the upstream. */
+  /**
+   * One canonical chunk from the upstream, in order. Every chunk comes here, usage-only ones
+   * (choices []) too, with hidden reasoning already removed; return [] when there is nothing to send.
+   */
   chunk(chunk: CanonicalChunk): SseOut[]
   /** A normal end, with the final usage and cost (e.g. message_delta + message_stop, response.completed, the usage chunk + [DONE]). */
   end(finish: StreamFinish): SseOut[]
-  /** A failure after the first byte reached the client: the wire's in-stream error. */
-  error(error: ProviderError & { errorType: string }): SseOut[]
+  /**
+   * A failure after the first byte reached the client: the wire's in-stream error, and whatever
+   * the wire sends after it (chat: its usage chunk and [DONE]). `end` is not called after it.
+   * `status` is ≥ 400 and `message` is the public one (5xx upstream text is replaced).
+   */
+  error(error: ProviderError & { errorType: string }, finish: StreamFinish): SseOut[]
+  /** `debug.echo_upstream_body`: the event(s) showing the (redacted) upstream body, sent first. Wires without one omit it. */
+  debugEcho?(upstreamBody: unknown): SseOut[]
+}
+
+/**
+ * Endpoints that speak a skin natively get its request as it is, not the canonical one:
+ * legacy completions on hosts with their own /completions, Anthropic Messages on Anthropic.
+ * The answer still comes back canonical, so the skin's encoders serve both paths.
+ */
+export interface NativeOperation<Req> {
+  /** Whether this endpoint takes the skin natively (its adapter has the part, its host allows it). */
+  serves(adapter: ProviderAdapter, target: Target): boolean
+  /** `maxTokens`: the attempt's output cap when max_cost lowers the request's own; undefined keeps the request's. */
+  build(adapter: ProviderAdapter, target: Target, req: Req, o: { stream: boolean; maxTokens: number | undefined }): UpstreamRequest
+  /** A whole JSON answer; throws on a body of the wrong shape. */
+  parse(adapter: ProviderAdapter, json: unknown): CanonicalResponse
+  /** Its upstream stream events as canonical chunks. */
+  decoder(adapter: ProviderAdapter): StreamDecoder
 }
 
 export interface SkinCodec<Req> {
@@ -64,4 +94,6 @@ export interface SkinCodec<Req> {
   streamEncoder(meta: SkinMeta, req: Req): StreamEncoder
   /** This wire's error envelope, for every error on its routes (auth and validation included). */
   errorBody(error: GatewayError): { status: number; body: unknown; headers?: Record<string, string> }
+  /** Endpoints that speak this skin natively; every other endpoint is sent `toCanonical`'s request. */
+  native?: NativeOperation<Req>
 }
