@@ -44,11 +44,18 @@ export interface FakeOptions {
    * Together or Fireworks, the fake sends it whatever the request says about reasoning.
    */
   reasoning: boolean
+  /**
+   * With tools offered, call this one (once: not after a tool result), whatever tool_choice says
+   * short of `none`; for agents, which never force a tool.
+   */
+  call: string
+  /** The arguments of that call, as JSON (a directive's value has no spaces: write them `\u0020`); default `{"text": <last user message>}`. */
+  args: string
 }
 
 const DEFAULTS: FakeOptions = {
   latency_ms: 0, ttft_ms: 0, tps: 0, tokens: 64, status: 0, retry_after: 0, hang: false, stall: false, hang_ms: 120_000, reset: false,
-  break_after: -1, error_after: -1, no_usage: false, on: '', echo_key: false, reasoning: false,
+  break_after: -1, error_after: -1, no_usage: false, on: '', echo_key: false, reasoning: false, call: '', args: '',
 }
 
 const WORDS = (
@@ -98,8 +105,9 @@ export const fakeOptions = (body: FakeBody, defaults: Partial<FakeOptions> = {})
   for (const content of texts) {
     for (const match of textOf(content).matchAll(DIRECTIVE)) {
       for (const pair of (match[1] ?? '').trim().split(/\s+/).filter(Boolean)) {
-        const [key = '', value = ''] = pair.split('=')
-        set(key, value)
+        // The value runs to the end of the pair: `args` JSON may hold '='.
+        const at = pair.indexOf('=')
+        set(at < 0 ? pair : pair.slice(0, at), at < 0 ? '' : pair.slice(at + 1))
       }
     }
   }
@@ -156,10 +164,11 @@ const planReply = (body: FakeBody, options: FakeOptions): Reply => {
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')
   const tools = body.tools ?? []
   const choice = body.tool_choice as { function?: { name?: string } } | string | undefined
-  const wantsTool = tools.length > 0 && last?.role !== 'tool' && (choice === 'required' || typeof choice === 'object')
-  if (wantsTool) {
-    const name = (typeof choice === 'object' && choice.function?.name) || String(tools[0]?.function?.name ?? 'tool')
-    const args = JSON.stringify({ text: textOf(lastUser?.content).replace(DIRECTIVE, '').trim() })
+  const forced = last?.role !== 'tool' && (choice === 'required' || typeof choice === 'object')
+  const called = options.call !== '' && choice !== 'none' && !messages.some((m) => m.role === 'tool')
+  if (tools.length > 0 && (forced || called)) {
+    const name = options.call || (typeof choice === 'object' && choice.function?.name) || String(tools[0]?.function?.name ?? 'tool')
+    const args = options.args || JSON.stringify({ text: textOf(lastUser?.content).replace(DIRECTIVE, '').trim() })
     return { pieces: [], toolCall: { id: `call_fake_${name}`, name, arguments: args }, finish: 'tool_calls' }
   }
   let words: string[]
