@@ -1,0 +1,62 @@
+// Claude Code (@anthropic-ai/claude-code, pinned in package.json) headless against npm start,
+// configured as a user would: ANTHROPIC_BASE_URL=<gateway>/api, ANTHROPIC_AUTH_TOKEN=<key>.
+// It speaks only Anthropic Messages (POST /api/v1/messages?beta=true); a fake model answers,
+// so no provider key is needed, and each turn must be billed as a `messages` generation.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, inject, it } from 'vitest'
+import { expectBilledTurns, fakeCall, runThroughTap, tempDirs, TEST_TIMEOUT_MS } from './harness.ts'
+
+const MODEL = 'fake/echo'
+const dirs = tempDirs()
+afterAll(() => dirs.cleanup())
+
+/** `claude -p <prompt> --model fake/echo …args` in a fresh working folder (holding `files`) and HOME. */
+const claude = (prompt: (cwd: string) => string, options: { files?: Record<string, string>; args?: string[] } = {}) => {
+  const cwd = dirs.make('switchboard-claude-work-')
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(cwd, name), text)
+  return runThroughTap('claude', ['-p', prompt(cwd), '--model', MODEL, ...(options.args ?? [])], {
+    cwd,
+    env: (origin) => ({
+      HOME: dirs.make('switchboard-claude-home-'),
+      ANTHROPIC_BASE_URL: `${origin}/api`,
+      ANTHROPIC_AUTH_TOKEN: inject('apiKey'),
+      ANTHROPIC_API_KEY: '',
+      // Background calls, if any, go to a catalog model too.
+      ANTHROPIC_SMALL_FAST_MODEL: MODEL,
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: MODEL,
+      DISABLE_TELEMETRY: '1',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      // A failure shows at once instead of after minutes of backoff.
+      CLAUDE_CODE_MAX_RETRIES: '0',
+    }),
+  })
+}
+
+const MESSAGES = { path: '/api/v1/messages', apiType: 'messages', model: MODEL }
+
+describe('Claude Code against npm start', () => {
+  it('prints the fake model\'s reply and is billed as messages', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { run, exchanges, why } = await claude(() => 'Say hi to switchboard')
+    expect(run.code, why).toBe(0)
+    // fake/echo echoes the last user message: Claude Code's context blocks, then the prompt.
+    expect(run.stdout, why).toContain('You said:')
+    expect(run.stdout, why).toContain('Say hi to switchboard')
+    // It asked nothing else of the gateway: no probe, no model list, no count_tokens.
+    expect(exchanges.map((e) => e.path), why).toEqual(['/api/v1/messages?beta=true'])
+    await expectBilledTurns(exchanges, { ...MESSAGES, turns: 1 }, why)
+  })
+
+  it('runs a tool round trip: the model asks for Read, Claude Code reads the file and sends its tool_result', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const contents = 'the e2e file holds seven purple lanterns'
+    const { run, exchanges, why } = await claude(
+      (cwd) => `Read hello.txt ${fakeCall('Read', { file_path: join(cwd, 'hello.txt') })}`,
+      { files: { 'hello.txt': `${contents}\n` }, args: ['--allowedTools', 'Read'] },
+    )
+    expect(run.code, why).toBe(0)
+    // The second turn answered the tool's result: the file's text as Read returned it.
+    expect(run.stdout, why).toContain('The tool returned:')
+    expect(run.stdout, why).toContain(contents)
+    await expectBilledTurns(exchanges, { ...MESSAGES, turns: 2 }, why)
+  })
+})
