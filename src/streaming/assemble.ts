@@ -37,7 +37,7 @@ export const mergeLogprobs = (soFar: unknown, next: unknown): unknown => {
 }
 
 /** Fragments of one detail (the same type and index, as Anthropic streams text, then its signature) become one. */
-const mergeDetail = (details: ReasoningDetail[], d: ReasoningDetail): void => {
+export const mergeDetail = (details: ReasoningDetail[], d: ReasoningDetail): void => {
   const at = details.findIndex((x) => x.type === d.type && x.index === d.index && x.format === d.format)
   const prev = details[at]
   if (!prev) {
