@@ -156,7 +156,9 @@ const convertMessages = (messages: Message[], thinking: boolean) => {
         const content = typeof m.content === 'string'
           ? m.content
           : blocksOf(m.content).filter((b): b is Extract<ContentBlockParam, { type: 'text' | 'image' }> => b.type === 'text' || b.type === 'image')
-        return push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id, content, ...cacheOf(m.cache_control) }])
+        // `is_error` (set by the Messages skin from a tool_result) tells Claude the tool failed.
+        const failed = m.is_error === true ? { is_error: true } : {}
+        return push('user', [{ type: 'tool_result', tool_use_id: m.tool_call_id, content, ...failed, ...cacheOf(m.cache_control) }])
       }
       case 'assistant': {
         const named = withName(blocksOf(m.content), m.name)

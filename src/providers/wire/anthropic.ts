@@ -39,6 +39,7 @@ export const ToolResultBlockParam = z.strictObject({
   type: z.literal('tool_result'),
   tool_use_id: z.string(),
   content: z.union([z.string(), z.array(z.union([TextBlockParam, ImageBlockParam]))]),
+  is_error: z.boolean().optional(),
   ...cached,
 })
 export const ThinkingBlockParam = z.strictObject({ type: z.literal('thinking'), thinking: z.string(), signature: z.string() })
