@@ -1,7 +1,12 @@
 // Errors as OpenAI's Responses API sends them: `{error: {message, type, param, code}}` with
 // string codes (the `openai` SDK reads all four; Codex CLI matches on `code`), plus
 // OpenRouter's `metadata.error_type` as chat has it.
-import type { GatewayError } from '../../errors.ts'
+import { GatewayError } from '../../errors.ts'
+
+/** A 400 naming the field at fault, in the message and as the envelope's `param`. */
+export const invalidParam = (param: string, message: string): never => {
+  throw new GatewayError('invalid_request', `Invalid request: ${param}: ${message}`, { metadata: { param } })
+}
 
 const TYPE_BY_STATUS: Record<number, string> = {
   401: 'authentication_error',

@@ -2,18 +2,14 @@
 // items; the assistant's side of a turn (reasoning, its message, its function calls) is
 // gathered into one assistant message, as chat holds it, until the next user, system or
 // tool-output item.
-import { GatewayError } from '../../errors.ts'
 import type { ContentPart, Message } from '../../schemas/chat-request.ts'
+import { invalidParam as refuse } from './errors.ts'
 import { appendDetails, openDetails, type Detail } from './reasoning.ts'
 import type { InputItem, InputPart, ResponsesRequest } from './request.ts'
 import { customArguments, type ToolTable } from './tools.ts'
 
 type ToolCall = NonNullable<Extract<Message, { role: 'assistant' }>['tool_calls']>[number]
 type ItemOf<T extends InputItem['type']> = Extract<InputItem, { type: T }>
-
-const refuse = (param: string, message: string): never => {
-  throw new GatewayError('invalid_request', `Invalid request: ${param}: ${message}`, { metadata: { param } })
-}
 
 const NO_FILES = 'file ids need stored files, which this stateless endpoint does not have; send the content inline'
 

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { GatewayError } from '../../errors.ts'
 import { ChatRequest } from '../../schemas/chat-request.ts'
+import { invalidParam } from './errors.ts'
 
 const Chat = ChatRequest.shape
 
@@ -174,11 +175,7 @@ const STATELESS = 'this endpoint is stateless and stores nothing: send the whole
 
 /** Features that need stored responses are refused by name rather than silently ignored. */
 const refuseState = (req: ResponsesRequest): void => {
-  const refuse = (param: string, what: string) => {
-    throw new GatewayError('invalid_request', `Invalid request: ${param}: ${what} is not supported; ${STATELESS}`, {
-      metadata: { param, issues: [{ path: param, message: `${what} is not supported` }] },
-    })
-  }
+  const refuse = (param: string, what: string) => invalidParam(param, `${what} is not supported; ${STATELESS}`)
   if (req.previous_response_id != null) refuse('previous_response_id', 'previous_response_id')
   if (req.conversation != null) refuse('conversation', 'conversation')
   if (req.background) refuse('background', 'background mode')

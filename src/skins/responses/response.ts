@@ -8,7 +8,7 @@ import type { CanonicalResponse, FinishReason, Usage } from '../../providers/typ
 import type { SkinMeta } from '../skin.ts'
 import { sealDetails, type Detail } from './reasoning.ts'
 import type { ResponsesRequest } from './request.ts'
-import { customInput, toolTable, type ToolTable } from './tools.ts'
+import { callPrefix, customInput, toolTable, type ToolTable } from './tools.ts'
 
 /** `resp_…` from the generation id (`gen-…`), and back: /generation finds a response by either. */
 export const responseId = (generationId: string): string => `resp_${generationId.replace(/^gen-/, '')}`
@@ -41,13 +41,13 @@ export const reasoningItem = (id: string, text: string, details: readonly Detail
 })
 
 /** A canonical tool call as the kind of tool the client declared (function or custom, with its namespace). */
-export const callItem = (id: { fc: string; ctc: string }, callId: string, canonicalName: string, args: string, status: ItemStatus, tools: ToolTable) => {
+export const callItem = (id: string, callId: string, canonicalName: string, args: string, status: ItemStatus, tools: ToolTable) => {
   const origin = tools.origins.get(canonicalName)
   const name = origin?.name ?? canonicalName
   const namespace = origin?.namespace ? { namespace: origin.namespace } : {}
   return origin?.custom
-    ? { type: 'custom_tool_call' as const, id: id.ctc, call_id: callId, name, ...namespace, input: customInput(args) }
-    : { type: 'function_call' as const, id: id.fc, call_id: callId, name, ...namespace, arguments: args, status }
+    ? { type: 'custom_tool_call' as const, id, call_id: callId, name, ...namespace, input: customInput(args) }
+    : { type: 'function_call' as const, id, call_id: callId, name, ...namespace, arguments: args, status }
 }
 
 export type OutputItem = ReturnType<typeof messageItem> | ReturnType<typeof reasoningItem> | ReturnType<typeof callItem>
@@ -154,7 +154,7 @@ export const encodeResponse = (meta: SkinMeta, res: CanonicalResponse, usage: Us
   if (content.length || !calls.length) output.push(messageItem(itemId('msg', meta, output.length), status, content.length ? content : [textPart('')]))
   for (const [k, call] of calls.entries()) {
     const at = output.length
-    output.push(callItem({ fc: itemId('fc', meta, at), ctc: itemId('ctc', meta, at) }, callIdOf(call.id, meta, k), call.function.name, call.function.arguments, status, tools))
+    output.push(callItem(itemId(callPrefix(tools, call.function.name), meta, at), callIdOf(call.id, meta, k), call.function.name, call.function.arguments, status, tools))
   }
   return responseBody(meta, req, { ...outcome, output, usage: responseUsage(usage, cost) })
 }

@@ -14,7 +14,7 @@ import {
   callIdOf, callItem, itemId, itemStatusOf, messageItem, outcomeOf, reasoningItem, refusalPart, responseBody, responseUsage, textPart,
   type ItemStatus, type OutputItem,
 } from './response.ts'
-import { toolTable } from './tools.ts'
+import { callPrefix, toolTable } from './tools.ts'
 
 interface Part { kind: 'output_text' | 'refusal'; text: string; open: boolean }
 interface Common { at: number; id: string; open: boolean; status: ItemStatus }
@@ -53,7 +53,7 @@ export const responsesStream = (meta: SkinMeta, req: ResponsesRequest): StreamEn
       case 'reasoning':
         return reasoningItem(s.id, s.text, s.details)
       case 'call':
-        return callItem({ fc: s.id, ctc: s.id }, s.callId, s.name, s.args, s.status, tools)
+        return callItem(s.id, s.callId, s.name, s.args, s.status, tools)
     }
   }
   const add = <S extends ItemState>(s: S): S => {
@@ -137,8 +137,8 @@ export const responsesStream = (meta: SkinMeta, req: ResponsesRequest): StreamEn
   const announce = (c: CallState) => {
     closeReasoning()
     closeMessage()
-    c.custom = tools.origins.get(c.name)?.custom ?? false
-    Object.assign(c, common(c.custom ? 'ctc' : 'fc'), { announced: true })
+    const prefix = callPrefix(tools, c.name)
+    Object.assign(c, common(prefix), { custom: prefix === 'ctc', announced: true })
     add(c)
     // Custom input is the `input` field of the JSON arguments: it is sent whole when the call closes.
     if (!c.custom && c.args) emit('response.function_call_arguments.delta', { ...at(c), delta: c.args })

@@ -2,8 +2,8 @@
 // custom tools (free-form input, e.g. Codex's apply_patch) become a function with one
 // string argument `input`; namespaced tools are flattened. The same table names tool
 // calls coming back, so a call reaches the client as the kind of tool it declared.
-import { GatewayError } from '../../errors.ts'
 import type { CanonicalRequest } from '../../providers/types.ts'
+import { invalidParam } from './errors.ts'
 import type { CustomTool, FunctionTool, ResponsesRequest, ToolChoice } from './request.ts'
 
 type CanonicalTool = NonNullable<CanonicalRequest['tools']>[number]
@@ -73,23 +73,15 @@ export const toolTable = (req: ResponsesRequest): ToolTable => {
   const origins = new Map<string, ToolOrigin>()
   for (const d of declared) {
     const name = canonicalName(d.tool.name, d.namespace)
-    if (name.length > MAX_NAME) {
-      throw new GatewayError('invalid_request', `Invalid request: ${d.path}.name: "${name}" (namespace and name) is longer than ${MAX_NAME} characters`, {
-        metadata: { param: `${d.path}.name` },
-      })
-    }
-    if (origins.has(name)) {
-      throw new GatewayError('invalid_request', `Invalid request: ${d.path}.name: tool "${name}" is declared twice`, { metadata: { param: `${d.path}.name` } })
-    }
+    if (name.length > MAX_NAME) invalidParam(`${d.path}.name`, `"${name}" (namespace and name) is longer than ${MAX_NAME} characters`)
+    if (origins.has(name)) invalidParam(`${d.path}.name`, `tool "${name}" is declared twice`)
     origins.set(name, { name: d.tool.name, ...(d.namespace ? { namespace: d.namespace } : {}), custom: d.tool.type === 'custom' })
     tools.push(toCanonicalTool(name, d.tool))
   }
   return { tools, origins, canonicalName }
 }
 
-const refuseChoice = (message: string): never => {
-  throw new GatewayError('invalid_request', `Invalid request: tool_choice: ${message}`, { metadata: { param: 'tool_choice' } })
-}
+const refuseChoice = (message: string): never => invalidParam('tool_choice', message)
 
 /** tool_choice and the tools it leaves offered (`allowed_tools` narrows them). */
 export const toolChoiceOf = (
@@ -108,6 +100,9 @@ export const toolChoiceOf = (
   if (!table.origins.has(name)) refuseChoice(`names "${choice.name}", which is not among the function or custom tools in \`tools\``)
   return { tool_choice: { type: 'function', function: { name } }, tools: table.tools }
 }
+
+/** Output item id prefix of a call: custom tool calls and function calls are different items. */
+export const callPrefix = (tools: ToolTable, canonicalName: string): 'ctc' | 'fc' => (tools.origins.get(canonicalName)?.custom ? 'ctc' : 'fc')
 
 /** A canonical call's arguments as a custom tool's free-form input (the raw arguments when they are not `{input}`). */
 export const customInput = (args: string): string => {

@@ -1,30 +1,12 @@
-// The Responses skin's request side: wire body → validated request → canonical chat request.
-// Tables of inputs and what chat request they become; bad bodies are 400s naming the field;
-// the bodies Codex CLI really sends (test/fixtures/agents/codex) decode as expected.
+// The Responses skin's request side: wire body → validated request → canonical chat request,
+// as tables of inputs and the chat request each becomes (bad bodies: invalid.test.ts).
 import { describe, expect, it } from 'vitest'
-import { GatewayError } from '../../../../src/errors.ts'
 import { ChatRequest } from '../../../../src/schemas/chat-request.ts'
 import { toCanonical } from '../../../../src/skins/responses/canonical.ts'
-import { responsesErrorBody } from '../../../../src/skins/responses/errors.ts'
 import { sealDetails } from '../../../../src/skins/responses/reasoning.ts'
 import { decodeResponses } from '../../../../src/skins/responses/request.ts'
-import sayHi from '../../../fixtures/agents/codex/say-hi.1.json'
-import roundTrip2 from '../../../fixtures/agents/codex/tool-round-trip.2.json'
 
 const canonical = (body: unknown) => toCanonical(decodeResponses(JSON.stringify(body)))
-
-/** The 400 a body gets: its message and `param`, as the skin's envelope shows them. */
-const refusal = (body: unknown): { message: string; param: unknown; status: number } => {
-  try {
-    canonical(body)
-  } catch (err) {
-    if (!(err instanceof GatewayError)) throw err
-    const { status, body: envelope } = responsesErrorBody(err)
-    const e = (envelope as { error: { message: string; param: unknown } }).error
-    return { message: e.message, param: e.param, status }
-  }
-  throw new Error('expected a 400')
-}
 
 const WEATHER = { type: 'function', name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true }
 
@@ -284,64 +266,5 @@ describe('settings → canonical fields', () => {
   it.each(cases)('$name', ({ body, expected }) => {
     const { messages: _, ...rest } = canonical(body)
     expect(rest).toEqual(expected)
-  })
-})
-
-describe('bad bodies are 400s naming the field', () => {
-  const cases: { name: string; body: unknown; param: string; says: RegExp }[] = [
-    { name: 'previous_response_id: stateless', body: { input: 'x', previous_response_id: 'resp_1' }, param: 'previous_response_id', says: /stateless.*send the whole conversation in `input`/ },
-    { name: 'conversation: stateless', body: { input: 'x', conversation: 'conv_1' }, param: 'conversation', says: /stateless/ },
-    { name: 'background: stateless', body: { input: 'x', background: true }, param: 'background', says: /stateless/ },
-    { name: 'no input', body: { model: 'm' }, param: 'input', says: /input/ },
-    { name: 'an empty input list', body: { input: [] }, param: 'input', says: /input/ },
-    { name: 'an unknown item type', body: { input: [{ type: 'item_reference', id: 'x' }] }, param: 'input.0.type', says: /unsupported input item type/ },
-    { name: 'a bad role', body: { input: [{ role: 'tool', content: 'x' }] }, param: 'input.0.role', says: /role/ },
-    { name: 'an unknown content part', body: { input: [{ role: 'user', content: [{ type: 'input_audio' }] }] }, param: 'input.0.content.0.type', says: /type/ },
-    { name: 'an image by file id', body: { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1', detail: 'auto' }] }] }, param: 'input.0.content.0.image_url', says: /stateless/ },
-    { name: 'a function call without call_id', body: { input: [{ type: 'function_call', name: 'f', arguments: '{}' }] }, param: 'input.0.call_id', says: /call_id/ },
-    { name: 'a bad tool name', body: { input: 'x', tools: [{ type: 'function', name: 'has space' }] }, param: 'tools.0.name', says: /a-z/ },
-    { name: 'a tool declared twice', body: { input: 'x', tools: [WEATHER, WEATHER] }, param: 'tools.1.name', says: /twice/ },
-    { name: 'tool_choice names no tool', body: { input: 'x', tools: [WEATHER], tool_choice: { type: 'function', name: 'nope' } }, param: 'tool_choice', says: /nope/ },
-    { name: 'temperature out of range', body: { input: 'x', temperature: 3 }, param: 'temperature', says: /temperature/ },
-    { name: 'max_output_tokens 0', body: { input: 'x', max_output_tokens: 0 }, param: 'max_output_tokens', says: /max_output_tokens/ },
-    { name: 'a json_schema format without schema', body: { input: 'x', text: { format: { type: 'json_schema', name: 'x' } } }, param: 'text.format.schema', says: /schema/ },
-    { name: 'an unknown effort', body: { input: 'x', reasoning: { effort: 'extreme' } }, param: 'reasoning.effort', says: /effort/ },
-    { name: 'input only reasoning', body: { input: [{ type: 'reasoning', summary: [] }] }, param: 'input', says: /no message/ },
-  ]
-  it.each(cases)('$name', ({ body, param, says }) => {
-    const got = refusal(body)
-    expect(got.status).toBe(400)
-    expect(got.param).toBe(param)
-    expect(got.message).toMatch(says)
-  })
-
-  it('is a 400 on a body that is not JSON', () => {
-    expect(() => decodeResponses('{"input": ')).toThrow(/Invalid JSON/)
-  })
-})
-
-describe("Codex CLI's own requests", () => {
-  it('say-hi: developer prompts as system, the environment and the prompt as user; function and namespaced tools offered, web_search not', () => {
-    const req = canonical(sayHi.body)
-    expect(req.stream).toBe(true)
-    expect(req.messages.map((m) => m.role)).toEqual(['system', 'system', 'user', 'user'])
-    expect(req.messages[3]).toEqual({ role: 'user', content: [{ type: 'text', text: 'Say hi' }] })
-    const names = (req.tools ?? []).map((t) => t.function.name)
-    expect(names).toContain('exec_command')
-    expect(names).toContain('spawn_agent') // from the multi_agent_v1 namespace
-    expect(names).not.toContain('web_search')
-    expect(req.tool_choice).toBe('auto')
-    expect(req.parallel_tool_calls).toBe(true)
-    expect(req.reasoning).toBeUndefined()
-    for (const field of ['input', 'include', 'store', 'prompt_cache_key', 'client_metadata']) expect(req).not.toHaveProperty(field)
-    expect(ChatRequest.safeParse(req).success).toBe(true)
-  })
-
-  it('tool round trip: the function_call and its output become an assistant tool call and a tool message', () => {
-    const req = canonical(roundTrip2.body)
-    expect(req.messages.slice(-2)).toEqual([
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_rec_1', type: 'function', function: { name: 'exec_command', arguments: '{"cmd":"cat hello.txt"}' } }] },
-      { role: 'tool', tool_call_id: 'call_rec_1', content: expect.stringContaining('switchboard says hello') },
-    ])
   })
 })
