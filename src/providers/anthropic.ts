@@ -273,7 +273,11 @@ export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamReque
   }
   if (req.user) body.metadata = { user_id: req.user }
   if (req.stream) body.stream = true
+  return messagesRequest(target, body)
+}
 
+/** POST /messages with Anthropic's auth and version headers: this adapter's body, or a Messages client's passed through. */
+export const messagesRequest = (target: Target, body: Record<string, unknown>): UpstreamRequest => {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION }
   if (target.apiKey) headers['x-api-key'] = target.apiKey
   return { url: `${target.baseUrl.replace(/\/+$/, '')}/messages`, headers, body: JSON.stringify(body) }

@@ -1,7 +1,9 @@
 // The Anthropic Messages skin (POST /messages, POST /messages/count_tokens): what
-// Claude Code, the Anthropic SDKs and the Agent SDKs speak, served on every model.
+// Claude Code, the Anthropic SDKs and the Agent SDKs speak, served on every model:
+// natively on Anthropic endpoints (native.ts), translated through canonical chat elsewhere.
 import type { SkinCodec } from '../skin.ts'
 import { messagesErrorBody } from './errors.ts'
+import { nativeMessages } from './native.ts'
 import { decodeMessages, type MessagesRequest } from './request.ts'
 import { messageBody } from './response.ts'
 import { messagesStreamEncoder } from './stream.ts'
@@ -14,6 +16,7 @@ export const messagesCodec: SkinCodec<MessagesRequest> = {
   encodeJson: messageBody,
   streamEncoder: messagesStreamEncoder,
   errorBody: messagesErrorBody,
+  native: nativeMessages,
 }
 
 export { countTokens } from './count-tokens.ts'

@@ -11,10 +11,11 @@ import { MAX_USD, ProviderPreferences } from '../../schemas/chat-request.ts'
 
 const cached = { cache_control: CacheControl.nullish() }
 
-/** A block, tool or source of a type outside the table: kept as a marker, never translated. */
+/** A block or tool of a type outside the table: never translated, kept whole for Anthropic endpoints (native.ts). */
 export interface Unknown {
   type: 'unknown'
   original_type: string
+  raw: Record<string, unknown>
 }
 
 /**
@@ -26,7 +27,7 @@ const byType = <T extends Record<string, z.ZodType>>(known: T, missing?: keyof T
   z.looseObject({ type: missing ? z.string().optional() : z.string() }).transform((value, ctx): z.output<T[keyof T]> | Unknown => {
     const type = value.type ?? missing ?? ''
     const schema = Object.hasOwn(known, type) ? known[type] : undefined
-    if (!schema) return { type: 'unknown', original_type: type }
+    if (!schema) return { type: 'unknown', original_type: type, raw: value }
     const parsed = schema.safeParse(value)
     if (parsed.success) return parsed.data as z.output<T[keyof T]>
     for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: issue.input })
