@@ -8,14 +8,12 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { account } from './api/account.ts'
 import { admin } from './api/admin.ts'
-import { chat } from './api/chat.ts'
-import { completions } from './api/completions.ts'
-import { embeddings } from './api/embeddings.ts'
 import { keys } from './api/keys.ts'
 import { models } from './api/models.ts'
 import { webhooks } from './api/webhooks.ts'
 import { configOf, type AppEnv } from './env.ts'
 import { GatewayError, errorResponse, handleError } from './errors.ts'
+import { inference } from './skins/routes.ts'
 
 /** Browser clients send these; answer their preflights. */
 const CORS_HEADERS = [
@@ -37,9 +35,7 @@ export const createApp = () => {
   app.use('/api/*', (c, next) => limitBody(configOf(c.env).MAX_BODY_BYTES)(c, next))
 
   app.get('/healthz', (c) => c.json({ ok: true }))
-  app.route('/api/v1', chat)
-  app.route('/api/v1', completions)
-  app.route('/api/v1', embeddings)
+  app.route('/api/v1', inference)
   app.route('/api/v1', models)
   app.route('/api/v1', account)
   app.route('/api/v1', keys)

@@ -85,19 +85,32 @@ export const toErrorBody = (err: GatewayError): ErrorBody => ({
   },
 })
 
-export const errorResponse = (c: Context, err: GatewayError): Response => {
-  for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value)
-  return c.json(toErrorBody(err), err.status)
+/** An error envelope: the status, the body and any headers of its own (a skin's `errorBody`). */
+export type ErrorEnvelope = (err: GatewayError) => { status: number; body: unknown; headers?: Record<string, string> }
+
+/** The OpenAI/OpenRouter envelope: every route's, unless an inference skin speaks another wire. */
+export const openAiErrorBody: ErrorEnvelope = (err) => ({ status: err.status, body: toErrorBody(err) })
+
+export const errorResponse = (c: Context, err: GatewayError, envelope: ErrorEnvelope = openAiErrorBody): Response => {
+  const { status, body, headers } = envelope(err)
+  for (const [name, value] of Object.entries({ ...err.headers, ...headers })) c.header(name, value)
+  return c.json(body, status as ContentfulStatusCode)
 }
 
 /**
  * `app.onError`: known errors render as they are; anything else is a 500 whose
  * message hides internals (I5: nothing upstream or secret leaks).
  */
-export const handleError = (err: Error, c: Context): Response => {
-  if (err instanceof GatewayError) return errorResponse(c, err)
+export const handleError = (err: Error, c: Context): Response => errorResponse(c, asGatewayError(err, c))
+
+/** Routes of a skin with its own envelope render every error in it (auth, validation, the pipeline's). */
+export const handleErrorWith = (envelope: ErrorEnvelope) => (err: Error, c: Context): Response =>
+  errorResponse(c, asGatewayError(err, c), envelope)
+
+const asGatewayError = (err: Error, c: Context): GatewayError => {
+  if (err instanceof GatewayError) return err
   // An unexpected error's text may quote what an upstream said: the log gets it redacted too.
   const redact = redactorOf(c.env ?? {})
   console.error(JSON.stringify({ level: 'error', requestId: c.get('requestId'), message: redact(err.message), stack: err.stack && redact(err.stack) }))
-  return errorResponse(c, new GatewayError('internal', 'Internal server error'))
+  return new GatewayError('internal', 'Internal server error')
 }

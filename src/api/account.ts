@@ -12,8 +12,13 @@ import { toDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
 import { iso, usageFields } from './key-object.ts'
 import { gateFor } from '../objects/clients.ts'
+import type { ApiType } from '../skins/skin.ts'
 
 type GenerationRow = typeof generations.$inferSelect
+
+const API_TYPES = new Set<string>(['completions', 'embeddings', 'messages', 'responses'] satisfies ApiType[])
+/** The skin that served, as recorded (a plain text column); anything else reads as 'completions'. */
+const apiTypeOf = (recorded: string): ApiType => (API_TYPES.has(recorded) ? recorded as ApiType : 'completions')
 interface AttemptJson { provider?: string; provider_name?: string; endpoint?: string; model?: string; status?: number | null; latency_ms?: number }
 
 const generationBody = (g: GenerationRow) => ({
@@ -51,7 +56,7 @@ const generationBody = (g: GenerationRow) => ({
   origin: g.httpReferer ?? '',
   is_byok: false,
   external_user: g.externalUser,
-  api_type: g.apiType === 'embeddings' ? 'embeddings' : 'completions',
+  api_type: apiTypeOf(g.apiType),
   preset_id: null,
   router: null,
   provider_responses: (g.attempts as AttemptJson[]).map((a) => ({

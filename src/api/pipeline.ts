@@ -1,7 +1,6 @@
-// What the inference routes share (chat, legacy completions, embeddings): the
-// upstream transport, plan errors, model checks, request facts, admission with
-// Idempotency-Key replays, settlement records, usage estimates and health learning.
-// Each route keeps only its body, its adapter part and its rendering.
+// The steps of the inference pipeline (inference.ts runs them in order for every
+// skin): the upstream transport, plan errors, model checks, request facts, admission
+// with Idempotency-Key replays, settlement records, usage estimates and health learning.
 import type { Context } from 'hono'
 import { endTime, startTime } from 'hono/timing'
 import { admit, denial, type Admission, type DenialContext } from '../billing/admission.ts'
@@ -14,15 +13,15 @@ import { sha256Hex } from '../lib/crypto.ts'
 import type { Replay } from '../objects/gate-types.ts'
 import { gateFor } from '../objects/clients.ts'
 import { fakeUpstream } from '../providers/fake.ts'
-import { adapterFor } from '../providers/registry.ts'
-import type { ProviderAdapter, Usage } from '../providers/types.ts'
+import type { Usage } from '../providers/types.ts'
 import type { ProviderPreferences } from '../schemas/chat-request.ts'
 import type { AttemptRecord, Transport } from '../routing/attempt.ts'
 import { isAutoRouter } from '../routing/auto.ts'
 import { healthView, probeAllowed, refreshStale, reportAttempts, reportsFromAttempts } from '../routing/health.ts'
-import { endpointKey, plan, type Plan, type PlanError, type PlanInput, type PlannedAttempt } from '../routing/plan.ts'
+import { endpointKey, plan, type Plan, type PlanError, type PlanInput } from '../routing/plan.ts'
 import { parseRegions } from '../routing/regions.ts'
 import { resolveModel } from '../routing/variants.ts'
+import type { ApiType } from '../skins/skin.ts'
 
 export const transportFor = (provider: Provider): Transport => (provider.protocol === 'fake' ? fakeUpstream : (r) => fetch(r))
 
@@ -47,23 +46,24 @@ export const planError = (e: PlanError): GatewayError => {
   }
 }
 
-export type InferenceRoute = 'chat' | 'completions' | 'embeddings'
+/** What a skin's models must produce: text (chat, completions, messages, responses) or embeddings. */
+export type Modality = 'text' | 'embeddings'
 
-/**
- * Embedding models serve /embeddings only, and text models everything else: a
- * mismatch is a 400 naming the right route (unknown ids are left to the planner).
- */
-/** `model` first, then the `models` fallbacks, without repeats; each must suit the route. */
-export const requestedModels = (req: { model?: string | null | undefined; models?: string[] | null | undefined }, route: InferenceRoute): string[] => {
+/** `model` first, then the `models` fallbacks, without repeats; each must suit the skin. */
+export const requestedModels = (req: { model?: string | null | undefined; models?: string[] | null | undefined }, route: Modality): string[] => {
   const models = [...new Set([req.model, ...(req.models ?? [])].filter((m): m is string => !!m))]
   requireModality(models, catalogIndex(), route)
   return models
 }
 
-export const requireModality = (models: string[], index: CatalogIndex, route: InferenceRoute): void => {
+/**
+ * Embedding models serve /embeddings only, and text models everything else: a
+ * mismatch is a 400 naming the right route (unknown ids are left to the planner).
+ */
+export const requireModality = (models: string[], index: CatalogIndex, route: Modality): void => {
   for (const id of models) {
     if (isAutoRouter(id)) {
-      if (route !== 'chat') throw new GatewayError('invalid_request', `${id} routes chat requests only: use /api/v1/chat/completions`)
+      if (route === 'embeddings') throw new GatewayError('invalid_request', `${id} routes chat requests only: use /api/v1/chat/completions`)
       continue
     }
     const model = resolveModel(id, index)?.model
@@ -75,13 +75,6 @@ export const requireModality = (models: string[], index: CatalogIndex, route: In
     if (route !== 'embeddings' && embeds) throw new GatewayError('invalid_request', `${id} is an embedding model: use /api/v1/embeddings`)
   }
 }
-
-/** The attempts whose protocol adapter has the part an operation needs (e.g. `embeddings`). */
-export const attemptsWith = (attempts: PlannedAttempt[], has: (adapter: ProviderAdapter) => boolean): PlannedAttempt[] =>
-  attempts.filter((a) => {
-    const adapter = adapterFor(a.provider.protocol)
-    return adapter !== undefined && has(adapter)
-  })
 
 /** Soft and hard region wishes from headers and the provider object (docs/routing.md#regions); a bad code is a 400. */
 export const regionsOf = (c: Context<AppEnv>, prefs: ProviderPreferences | null | undefined) => {
@@ -107,14 +100,14 @@ export const estimateUsage = (promptTokens: number, completionChars: number): Us
   reasoning_tokens: 0,
 })
 
-interface FactsSource {
+export interface FactsSource {
   model?: string | undefined
   models?: string[] | undefined
   stream?: boolean | null | undefined
   user?: string | null | undefined
 }
 
-export const requestFacts = (c: Context<AppEnv>, req: FactsSource, startedAt: number, apiType: RequestFacts['apiType'] = 'completions'): RequestFacts => ({
+export const requestFacts = (c: Context<AppEnv>, req: FactsSource, startedAt: number, apiType: ApiType): RequestFacts => ({
   model: req.model ?? req.models?.[0] ?? '',
   streamed: req.stream === true,
   startedAt,

@@ -1,6 +1,6 @@
-// The streaming half of an inference route (chat and legacy completions): upstream
-// SSE → translated chunks → one usage chunk → [DONE] (docs/compatibility.md#streaming). Settlement and
-// the served attempt's health report run when the stream ends or the client leaves.
+// The streaming half of the inference pipeline: upstream SSE → the skin's stream
+// encoder (docs/compatibility.md#streaming). Settlement and the served attempt's health
+// report run when the stream ends or the client leaves.
 import type { Context } from 'hono'
 import { setMetric } from 'hono/timing'
 import type { Cost } from '../billing/pricing.ts'
@@ -10,16 +10,15 @@ import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptOutcome } from '../routing/attempt.ts'
 import { reportAttempts, reportsFromAttempts } from '../routing/health.ts'
 import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
-import { translateStream, type ChunkRenderer, type TranslateOptions } from '../streaming/translate.ts'
-import type { GenerationMeta } from './chat-render.ts'
+import { translateStream, type TranslateOptions } from '../streaming/translate.ts'
+import type { SseOut, StreamEncoder } from '../skins/skin.ts'
 import { estimateUsage, type recorder } from './pipeline.ts'
 
 export interface StreamResponseOptions {
   outcome: Extract<AttemptOutcome<unknown>, { kind: 'stream' }>
   /** Upstream events → canonical chunks: the adapter, or an operation's own decoder. */
   decoder: TranslateOptions['adapter']
-  render?: ChunkRenderer
-  meta: GenerationMeta
+  encoder: StreamEncoder
   startedAt: number
   /** The prompt estimate, used when the upstream reports no usage. */
   promptTokens: number
@@ -27,10 +26,10 @@ export interface StreamResponseOptions {
   record: ReturnType<typeof recorder>
   /** Keep the streamed text for Idempotency-Key replays. */
   capture: boolean
-  /** Extra top-level fields for the usage chunk (e.g. openrouter_metadata). */
+  /** Extra top-level fields for the last event (e.g. openrouter_metadata). */
   final?: () => Record<string, unknown>
-  /** Data events before the first upstream one (the debug echo chunk). */
-  lead?: object[]
+  /** Events before the first upstream one (the debug echo). */
+  lead?: SseOut[]
   /** The client hid reasoning: it is billed but not sent. */
   hideReasoning?: boolean
 }
@@ -52,8 +51,7 @@ export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Re
   const stream = translateStream({
     events: parseEvents(outcome.response.body ?? new ReadableStream()),
     adapter: redacting(o.decoder, redactorOf(c.env)),
-    ...(o.render ? { render: o.render } : {}),
-    meta: o.meta,
+    encoder: o.encoder,
     keepaliveMs: configOf(c.env).KEEPALIVE_INTERVAL_MS,
     now: Date.now,
     capture: o.capture,

@@ -7,6 +7,7 @@ import type { SettleInput } from '../objects/gate-types.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptRecord } from '../routing/attempt.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
+import type { ApiType } from '../skins/skin.ts'
 
 /** Request facts recorded with every generation, from headers and body. */
 export interface RequestFacts {
@@ -17,8 +18,8 @@ export interface RequestFacts {
   appTitle: string | null
   userAgent: string | null
   externalUser: string | null
-  /** The generation's api_type (GET /generation): chat and legacy completions are both 'completions'. */
-  apiType?: 'completions' | 'embeddings'
+  /** The generation's api_type (GET /generation): the skin that served; chat and legacy completions are both 'completions'. */
+  apiType?: ApiType
 }
 
 export interface Outcome {

@@ -124,19 +124,19 @@ const isEventStream = (response: Response) => (response.headers.get('content-typ
 export interface Operation<B> {
   build: (adapter: ProviderAdapter, attempt: PlannedAttempt) => UpstreamRequest | undefined
   /** Throws on a body of the wrong shape: the attempt then fails as invalid_response. */
-  parse: (adapter: ProviderAdapter, json: unknown) => B
+  parse: (adapter: ProviderAdapter, json: unknown, attempt: PlannedAttempt) => B
   /**
    * For a client that does not stream: the same request asking the upstream for a stream,
    * and how its events become B. Without it (embeddings) the JSON answer is awaited whole.
    */
   streamed?: {
     build: (adapter: ProviderAdapter, attempt: PlannedAttempt) => UpstreamRequest | undefined
-    decoder: (adapter: ProviderAdapter) => StreamDecoder
+    decoder: (adapter: ProviderAdapter, attempt: PlannedAttempt) => StreamDecoder
     assemble: (chunks: CanonicalChunk[]) => B
   }
 }
 
-export const chatOperation = (request: CanonicalRequest, prepare?: AttemptOptions['prepare']): Operation<CanonicalResponse> => {
+export const chatOperation = (request: CanonicalRequest, prepare?: AttemptOptions['prepare']): Required<Operation<CanonicalResponse>> => {
   const requestFor = (attempt: PlannedAttempt) => (prepare ? prepare(attempt, request) : request)
   return {
     build: (adapter, attempt) => adapter.toUpstream(requestFor(attempt), targetOf(attempt)),
@@ -244,7 +244,7 @@ export const runOperation = async <B>(
         // A reasoning model may think for minutes before its first event: only its headers
         // are held to the first-byte limit, and the total bounds the silence after them.
         if (attempt.endpoint.capabilities.reasoning) firstByteSeen()
-        const got = await collectStream(response.body ?? new ReadableStream(), streamed.decoder(adapter), { onEvent: firstByteSeen, now: options.now, signal: abort.signal })
+        const got = await collectStream(response.body ?? new ReadableStream(), streamed.decoder(adapter, attempt), { onEvent: firstByteSeen, now: options.now, signal: abort.signal })
         done()
         if (!got.ok) {
           fail(got.kind, got.error)
@@ -260,7 +260,7 @@ export const runOperation = async <B>(
       firstByteSeen()
       let body: B
       try {
-        body = operation.parse(adapter, await response.json())
+        body = operation.parse(adapter, await response.json(), attempt)
       } catch (err) {
         done()
         fail(abort.signal.aborted ? 'timeout' : 'invalid_response', { status: 502, message: `Invalid upstream response: ${(err as Error).message}` })

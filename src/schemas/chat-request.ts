@@ -117,6 +117,9 @@ export const ProviderPreferences = z.looseObject({
 })
 export type ProviderPreferences = z.infer<typeof ProviderPreferences>
 
+/** Switchboard: the most a request may cost, in USD. Caps the hold and the output length. */
+export const MaxCost = z.number().positive().max(MAX_USD, `must be at most ${MAX_USD} USD`)
+
 export const ChatRequest = z.looseObject({
   model: z.string().min(1).optional(),
   models: z.array(z.string().min(1)).max(10).optional(),
@@ -159,7 +162,6 @@ export const ChatRequest = z.looseObject({
   transforms: z.array(z.string()).nullish(),
   debug: z.looseObject({ echo_upstream_body: z.boolean().optional() }).nullish(),
   plugins: Plugins.nullish(),
-  /** Switchboard: the most this request may cost, in USD. Caps the hold and the output length. */
-  max_cost: z.number().positive().max(MAX_USD, `must be at most ${MAX_USD} USD`).nullish(),
+  max_cost: MaxCost.nullish(),
 })
 export type ChatRequest = z.infer<typeof ChatRequest>

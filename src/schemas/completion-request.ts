@@ -2,7 +2,7 @@
 // `messages`; sampling fields and OpenRouter's routing fields as in chat. Unknown
 // fields (suffix, echo, best_of…) are tolerated and forwarded.
 import { z } from 'zod'
-import { ProviderPreferences } from './chat-request.ts'
+import { MaxCost, ProviderPreferences } from './chat-request.ts'
 
 export const CompletionRequest = z.looseObject({
   model: z.string().min(1).optional(),
@@ -32,5 +32,6 @@ export const CompletionRequest = z.looseObject({
   route: z.enum(['fallback', 'sort']).nullish(),
   usage: z.looseObject({ include: z.boolean().optional() }).nullish(),
   transforms: z.array(z.string()).nullish(),
+  max_cost: MaxCost.nullish(),
 })
 export type CompletionRequest = z.infer<typeof CompletionRequest>

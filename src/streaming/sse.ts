@@ -2,6 +2,7 @@
 // splitting strings: one network read may hold half an event or several).
 import { EventSourceParserStream } from 'eventsource-parser/stream'
 import type { SseEvent } from '../providers/types.ts'
+import type { SseOut } from '../skins/skin.ts'
 
 export const parseEvents = (body: ReadableStream<Uint8Array>): ReadableStream<SseEvent> =>
   body
@@ -15,10 +16,14 @@ export const parseEvents = (body: ReadableStream<Uint8Array>): ReadableStream<Ss
 
 const encoder = new TextEncoder()
 
-/** One `data:` event. JSON.stringify never emits a raw newline, so one line is always enough. */
-export const encodeData = (payload: unknown): Uint8Array => encoder.encode(`data: ${JSON.stringify(payload)}\n\n`)
+/**
+ * One event out, as text: `event:` when named, then its data on one line (JSON.stringify
+ * never emits a raw newline; a string is sent raw, so it must hold none).
+ */
+export const sseText = (out: SseOut): string =>
+  `${out.event === undefined ? '' : `event: ${out.event}\n`}data: ${typeof out.data === 'string' ? out.data : JSON.stringify(out.data)}\n\n`
 
-export const DONE = encoder.encode('data: [DONE]\n\n')
+export const encodeText = (text: string): Uint8Array => encoder.encode(text)
 
 /** A comment line: clients ignore it; it keeps proxies and clients from timing out before the first token. */
 export const KEEPALIVE = encoder.encode(': SWITCHBOARD PROCESSING\n\n')

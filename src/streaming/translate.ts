@@ -1,12 +1,14 @@
-// Upstream SSE events → public chat chunks, one event at a time (never buffering
-// the response). Keep-alive comments flow until the first token; usage is tapped
-// and sent once, in its own chunk right before [DONE]; a failure after the first
-// byte ends the stream with an error chunk (docs/compatibility.md#streaming).
-import { chunkBody, errorChunk, usageChunk, type GenerationMeta } from '../api/chat-render.ts'
+// Upstream SSE events → the skin's stream, one event at a time (never buffering the
+// response). The skin's StreamEncoder draws each event; what every wire shares stays
+// here: keep-alive comments until the first token (and while reasoning is hidden),
+// usage tapped and priced once at the end, a failure after the first byte handed to
+// the encoder's in-stream error, and the capture of what was sent for Idempotency-Key
+// replays (docs/compatibility.md#streaming).
 import type { Cost } from '../billing/pricing.ts'
-import type { CanonicalChunkChoice, FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
+import type { FinishReason, ProviderAdapter, ProviderError, SseEvent, Usage } from '../providers/types.ts'
 import { choicesWithoutReasoning } from '../providers/reasoning.ts'
-import { DONE, KEEPALIVE, encodeData } from './sse.ts'
+import type { SseOut, StreamEncoder, StreamFinish } from '../skins/skin.ts'
+import { KEEPALIVE, encodeText, sseText } from './sse.ts'
 
 export interface StreamEnd {
   outcome: 'completed' | 'error' | 'cancelled'
@@ -22,22 +24,12 @@ export interface StreamEnd {
   error?: ProviderError
 }
 
-/** How chunks are drawn for the client: chat chunks by default, text-completion chunks for /completions. */
-export interface ChunkRenderer {
-  chunk: (meta: GenerationMeta, choices: CanonicalChunkChoice[], fingerprint?: string) => object
-  usage: (meta: GenerationMeta, usage: Usage, cost: Cost) => object
-  /** The terminal chunk of a stream that failed after its first byte (docs/compatibility.md#errors-during-a-stream). */
-  error: (meta: GenerationMeta, status: number, message: string, errorType: string) => object
-}
-
-export const CHAT_CHUNKS: ChunkRenderer = { chunk: chunkBody, usage: usageChunk, error: errorChunk }
-
 export interface TranslateOptions {
   events: ReadableStream<SseEvent>
-  /** The upstream event decoder: a chat adapter, or an operation's own (e.g. legacy completions). */
+  /** The upstream event decoder: a protocol adapter, or a native operation's own (e.g. legacy completions). */
   adapter: Pick<ProviderAdapter, 'initialState' | 'fromUpstreamEvent'>
-  render?: ChunkRenderer
-  meta: GenerationMeta
+  /** The skin's encoder for this one stream. */
+  encoder: StreamEncoder
   keepaliveMs: number
   /** Final usage and cost for the stream's end (settlement uses the same figures). */
   price: (end: StreamEnd) => { usage: Usage; cost: Cost }
@@ -45,10 +37,10 @@ export interface TranslateOptions {
   onEnd: (end: StreamEnd, usage: Usage, cost: Cost, captured?: string) => void
   now: () => number
   capture?: boolean
-  /** Extra top-level fields for the final (usage) chunk, e.g. `openrouter_metadata`. */
+  /** Extra top-level fields for the final event, e.g. `openrouter_metadata`. */
   final?: () => Record<string, unknown>
-  /** Data events sent before anything from the upstream, e.g. the `debug.echo_upstream_body` chunk. */
-  lead?: object[]
+  /** Events sent after the encoder's start and before anything from the upstream, e.g. the `debug.echo_upstream_body` chunk. */
+  lead?: SseOut[]
   /**
    * The client hid reasoning: reasoning deltas are counted (they are billed) but not sent.
    * Keep-alive comments go on while the model reasons unseen, as they do before the first token.
@@ -61,23 +53,25 @@ const CAPTURE_LIMIT = 1_000_000
 
 export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array> => {
   const reader = o.events.getReader()
-  const render = o.render ?? CHAT_CHUNKS
+  const encoder = o.encoder
   const started = o.now()
   let state = o.adapter.initialState()
   let keepalive: ReturnType<typeof setInterval> | undefined
   let ended = false
   /** The latest upstream chunk was hidden reasoning, and nothing has been sent since. */
   let thinkingUnseen = false
-  let fingerprint: string | undefined
   let captured: string | undefined = o.capture ? '' : undefined
-  const decoder = new TextDecoder()
-  /** Data events go through here (not keep-alives), so a replay holds exactly the events. */
-  const send = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
-    controller.enqueue(bytes)
-    if (captured !== undefined) {
-      captured += decoder.decode(bytes)
-      if (captured.length > CAPTURE_LIMIT) captured = undefined
+  /** Events go through here (not keep-alives), so a replay holds exactly the events. Returns whether any was sent. */
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, events: SseOut[]): boolean => {
+    for (const event of events) {
+      const text = sseText(event)
+      controller.enqueue(encodeText(text))
+      if (captured !== undefined) {
+        captured += text
+        if (captured.length > CAPTURE_LIMIT) captured = undefined
+      }
     }
+    return events.length > 0
   }
   const end: StreamEnd = {
     outcome: 'completed', reportedUsage: null, finish: null, nativeFinish: null,
@@ -93,12 +87,16 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
       end.outcome = 'error'
       end.error = error
       end.finish = 'error'
-      const type = error.status === 429 ? 'rate_limit_exceeded' : 'provider_unavailable'
-      send(controller, encodeData(render.error(o.meta, error.status >= 400 ? error.status : 502, message, type)))
     }
     const { usage, cost } = o.price(end)
-    send(controller, encodeData({ ...render.usage(o.meta, usage, cost), ...o.final?.() }))
-    send(controller, DONE)
+    const extra = o.final?.()
+    const last: StreamFinish = { usage, cost, finish: end.finish, nativeFinish: end.nativeFinish, ...(extra ? { extra } : {}) }
+    if (error) {
+      const errorType = error.status === 429 ? 'rate_limit_exceeded' : 'provider_unavailable'
+      send(controller, encoder.error({ ...error, status: error.status >= 400 ? error.status : 502, message, errorType }, last))
+    } else {
+      send(controller, encoder.end(last))
+    }
     controller.close()
     o.onEnd(end, usage, cost, captured)
   }
@@ -106,7 +104,8 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(KEEPALIVE)
-      for (const event of o.lead ?? []) send(controller, encodeData(event))
+      send(controller, encoder.start())
+      if (o.lead) send(controller, o.lead)
       keepalive = setInterval(() => {
         if ((end.firstTokenMs === null || thinkingUnseen) && !ended) controller.enqueue(KEEPALIVE)
       }, o.keepaliveMs)
@@ -137,8 +136,10 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
         for (const chunk of result.chunks) {
           if (chunk.usage) end.reportedUsage = chunk.usage
           if (chunk.upstreamId) end.upstreamId = chunk.upstreamId
-          if (chunk.systemFingerprint) fingerprint = chunk.systemFingerprint
-          if (chunk.choices.length === 0) continue
+          if (chunk.choices.length === 0) {
+            sent = send(controller, encoder.chunk(chunk)) || sent
+            continue
+          }
           for (const choice of chunk.choices) {
             const d = choice.delta
             end.completionChars += (d.content?.length ?? 0) + (d.reasoning?.length ?? 0) +
@@ -150,11 +151,9 @@ export const translateStream = (o: TranslateOptions): ReadableStream<Uint8Array>
           }
           // The model's first token, seen or not: what health learns as time to first token.
           end.firstTokenMs ??= o.now() - started
-          const choices = o.hideReasoning ? choicesWithoutReasoning(chunk.choices) : chunk.choices
-          thinkingUnseen = choices.length === 0
-          if (thinkingUnseen) continue
-          send(controller, encodeData(render.chunk(o.meta, choices, fingerprint)))
-          sent = true
+          const visible = o.hideReasoning ? { ...chunk, choices: choicesWithoutReasoning(chunk.choices) } : chunk
+          thinkingUnseen = visible.choices.length === 0
+          sent = send(controller, encoder.chunk(visible)) || sent
         }
         if (result.kind === 'done') {
           await reader.cancel().catch(() => {})

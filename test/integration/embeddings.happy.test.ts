@@ -2,7 +2,7 @@
 // Gemini (gemini.test, batchEmbedContents) — OpenAI's list shape with cost,
 // microdollar-exact charges, api_type 'embeddings', fallback and the model checks.
 import { describe, expect, it } from 'vitest'
-import { base64ToFloats } from '../../src/api/embeddings-render.ts'
+import { base64ToFloats } from '../../src/skins/embeddings/render.ts'
 import { call, chat } from '../helpers/gateway.ts'
 import { flush, generationRow, ledgerBalance, settled } from '../helpers/ledger.ts'
 import { seedAccount } from '../helpers/seed.ts'

@@ -136,7 +136,8 @@ describe('openai SDK → embeddings and legacy completions', () => {
     expect(costOf(res.usage)).toBeGreaterThan(0)
   })
 
-  it.each(['fake/echo', 'meta-llama/llama-3.3-70b-instruct'])('completions.create on %s, JSON and stream', async (model) => {
+  // Native /completions hosts (the fake, Together) and chat-only models (Anthropic, Gemini) alike.
+  it.each(['fake/echo', 'meta-llama/llama-3.3-70b-instruct', 'anthropic/claude-3.5-haiku', 'google/gemini-2.5-flash'])('completions.create on %s, JSON and stream', async (model) => {
     const res = await client.completions.create({ model, prompt: 'Once upon a time', max_tokens: 20 })
     expect(res).toMatchObject({ object: 'text_completion', model, choices: [{ index: 0, text: 'You said: Once upon a time', finish_reason: 'stop' }] })
     expect(costOf(res.usage)).toBeGreaterThan(0)
@@ -154,6 +155,7 @@ describe('openai SDK → embeddings and legacy completions', () => {
 
   it('surfaces gateway errors as typed SDK errors', async () => {
     await expect(client.embeddings.create({ model: 'fake/echo', input: 'x' })).rejects.toBeInstanceOf(OpenAI.BadRequestError)
-    await expect(client.completions.create({ model: 'anthropic/claude-3.5-haiku', prompt: 'x' })).rejects.toMatchObject({ status: 400 })
+    // Every text model serves legacy completions now; an embedding model does not.
+    await expect(client.completions.create({ model: 'fake/embed', prompt: 'x' })).rejects.toMatchObject({ status: 400 })
   })
 })

@@ -21,6 +21,7 @@ import { adapterFor } from '../../../src/providers/registry.ts'
 import type { CanonicalChunk, EventResult, SseEvent, Target } from '../../../src/providers/types.ts'
 import { MessagesRequest } from '../../../src/providers/wire/anthropic.ts'
 import { ChatRequest } from '../../../src/schemas/chat-request.ts'
+import { chatStreamEncoder } from '../../../src/skins/chat/render.ts'
 import { parseEvents } from '../../../src/streaming/sse.ts'
 import { translateStream, type StreamEnd } from '../../../src/streaming/translate.ts'
 import error400 from '../../fixtures/anthropic/error-400-invalid-request.json'
@@ -883,7 +884,7 @@ describe('through translateStream (the public SSE the client sees)', () => {
     const out = translateStream({
       events: parseEvents(chunkedStream(bytesOf(text), [5, 31])),
       adapter: anthropic,
-      meta: { id: 'gen-1-abc', created: 1, model: 'anthropic/claude-3.5-haiku', provider: 'Anthropic' },
+      encoder: chatStreamEncoder({ id: 'gen-1-abc', created: 1, model: 'anthropic/claude-3.5-haiku', provider: 'Anthropic' }),
       keepaliveMs: 60_000,
       price: (end) => ({ usage: end.reportedUsage ?? { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }, cost: zero }),
       onEnd: (end) => (ended = end),

@@ -1,8 +1,8 @@
 // The embeddings parts of the openai and gemini adapters: outgoing bodies as inline
 // snapshots, fixtures → vectors in input order, and the public rendering (base64).
 import { describe, expect, it } from 'vitest'
-import { base64ToFloats, embeddingsBody, floatsToBase64 } from '../../../src/api/embeddings-render.ts'
-import { estimateEmbeddingTokens } from '../../../src/api/embeddings.ts'
+import { base64ToFloats, embeddingsBody, floatsToBase64 } from '../../../src/skins/embeddings/render.ts'
+import { estimateEmbeddingTokens } from '../../../src/skins/embeddings/skin.ts'
 import { costOf } from '../../../src/billing/pricing.ts'
 import type { Endpoint, Model, Provider } from '../../../src/catalog/schema.ts'
 import { geminiEmbeddings } from '../../../src/providers/gemini-embeddings.ts'

@@ -2,13 +2,14 @@
 // the JSON and SSE fixtures into canonical shapes, and the stream rendered as
 // text_completion chunks by translateStream (one usage chunk, error chunk).
 import { describe, expect, it } from 'vitest'
-import { TEXT_CHUNKS, textCompletionBody } from '../../../src/api/completion-render.ts'
 import { costOf } from '../../../src/billing/pricing.ts'
 import type { Endpoint, Model, Provider } from '../../../src/catalog/schema.ts'
 import { fromUpstream, fromUpstreamEvent, openaiCompletions } from '../../../src/providers/openai-completions.ts'
 import { UpstreamShapeError } from '../../../src/providers/openai.ts'
 import type { SseEvent, Target, Usage } from '../../../src/providers/types.ts'
 import { CompletionRequest } from '../../../src/schemas/completion-request.ts'
+import { canonicalOfText } from '../../../src/skins/completions/native.ts'
+import { textCompletionBody, textStreamEncoder } from '../../../src/skins/completions/render.ts'
 import { parseEvents } from '../../../src/streaming/sse.ts'
 import { translateStream } from '../../../src/streaming/translate.ts'
 import completionText from '../../fixtures/openai/completion-text.json'
@@ -123,8 +124,7 @@ describe('text_completion rendering', () => {
     const stream = translateStream({
       events: parseEvents(chunkedStream(bytesOf(text), [11])),
       adapter: { initialState: () => null, fromUpstreamEvent: (e) => fromUpstreamEvent(e, null) },
-      render: TEXT_CHUNKS,
-      meta,
+      encoder: textStreamEncoder(meta),
       keepaliveMs: 60_000,
       now: () => 0,
       price: (end) => {
@@ -171,7 +171,7 @@ describe('text_completion rendering', () => {
   it('renders the JSON body with usage and cost', () => {
     const body = fromUpstream(completionText)
     const usage = body.usage!
-    expect(textCompletionBody(meta, body, usage, costOf(usage, pricing, 0))).toMatchObject({
+    expect(textCompletionBody(meta, canonicalOfText(body), usage, costOf(usage, pricing, 0))).toMatchObject({
       id: meta.id, object: 'text_completion', created: meta.created, model: meta.model, provider: 'Acme AI', system_fingerprint: null,
       choices: [{ index: 0, text: '\n\nOnce upon a time, a lighthouse keeper', finish_reason: 'length', native_finish_reason: 'length', logprobs: null }],
       // 6 × $1.50/M + 10 × $2/M = 9 + 20 µ$

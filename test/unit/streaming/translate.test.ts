@@ -2,11 +2,11 @@
 // framing, chunk identity, the single usage chunk, mid-stream failures,
 // cancellation, and that chunks are not buffered.
 import { describe, expect, it } from 'vitest'
-import type { GenerationMeta } from '../../../src/api/chat-render.ts'
 import { costOf } from '../../../src/billing/pricing.ts'
 import type { Pricing } from '../../../src/catalog/schema.ts'
 import { openai } from '../../../src/providers/openai.ts'
 import type { ChunkDelta, ProviderAdapter, SseEvent, Usage } from '../../../src/providers/types.ts'
+import { chatStreamEncoder, type GenerationMeta } from '../../../src/skins/chat/render.ts'
 import { parseEvents } from '../../../src/streaming/sse.ts'
 import { translateStream, type StreamEnd, type TranslateOptions } from '../../../src/streaming/translate.ts'
 import streamText from '../../fixtures/openai/stream-text.chunks.txt?raw'
@@ -39,7 +39,7 @@ const setup = (events: ReadableStream<SseEvent>, keepaliveMs = 60_000, extra: Pi
   const stream = translateStream({
     events,
     adapter: openai as ProviderAdapter,
-    meta,
+    encoder: chatStreamEncoder(meta),
     keepaliveMs,
     now: () => clock,
     price: (end) => {
@@ -448,7 +448,7 @@ describe('hidden reasoning (reasoning.exclude) and lead events', () => {
 
   it('lead events are the first data events, before anything from the upstream', async () => {
     const lead = { id: meta.id, object: 'chat.completion.chunk', choices: [], debug: { echo_upstream_body: { model: 'x' } } }
-    const { stream } = setup(fromFixture(streamText), 60_000, { lead: [lead] })
+    const { stream } = setup(fromFixture(streamText), 60_000, { lead: [{ data: lead }] })
     const frames = await readAll(stream)
     expect(frames[0]).toMatchObject({ kind: 'comment' })
     expect(dataFrames(frames)[0]).toEqual(lead)

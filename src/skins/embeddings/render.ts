@@ -1,9 +1,9 @@
 // The public embeddings response (docs/compatibility.md#embeddings): OpenAI's list object plus
 // OpenRouter's `id`, `provider` and usage with cost. Vectors are converted to the
 // encoding the caller asked for, whatever the upstream sent.
-import type { Cost } from '../billing/pricing.ts'
-import { toDollars } from '../lib/money.ts'
-import type { GenerationMeta } from './chat-render.ts'
+import type { Cost } from '../../billing/pricing.ts'
+import { toDollars } from '../../lib/money.ts'
+import type { GenerationMeta } from '../chat/render.ts'
 
 /** Little-endian float32, base64: OpenAI's `encoding_format: "base64"` (what the openai SDK asks for by default). */
 export const floatsToBase64 = (values: number[]): string => {

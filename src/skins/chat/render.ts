@@ -1,18 +1,12 @@
 // Public response shapes (docs/compatibility.md#chat-responses): the canonical response plus OpenRouter's
 // additions. What the strict clients require is noted where it is easy to break.
-import type { Cost } from '../billing/pricing.ts'
-import { toDollars } from '../lib/money.ts'
-import type { CanonicalChunkChoice, CanonicalResponse, Usage } from '../providers/types.ts'
+import type { Cost } from '../../billing/pricing.ts'
+import { toDollars } from '../../lib/money.ts'
+import type { CanonicalChunkChoice, CanonicalResponse, Usage } from '../../providers/types.ts'
+import type { SkinMeta, SseOut, StreamEncoder } from '../skin.ts'
 
-/** Identity shared by every body and chunk of one generation. */
-export interface GenerationMeta {
-  id: string
-  created: number
-  /** The concrete model that served (a `:free` suffix is kept). */
-  model: string
-  /** Provider display name. */
-  provider: string
-}
+/** Identity shared by every body and chunk of one generation (the served model keeps a `:free` suffix). */
+export type GenerationMeta = SkinMeta
 
 export const publicUsage = (u: Usage, cost: Cost) => ({
   prompt_tokens: u.prompt_tokens,
@@ -75,3 +69,25 @@ export const errorChunk = (meta: GenerationMeta, status: number, message: string
   ...chunkBody(meta, [{ index: 0, delta: { content: '' }, finish_reason: 'error', native_finish_reason: null, logprobs: null }]),
   error: { code: status, message, metadata: { error_type: errorType } },
 })
+
+/** The stream's last data event. */
+export const DONE_EVENT: SseOut = { data: '[DONE]' }
+
+/**
+ * Chat's stream: a chunk per canonical chunk with choices (the latest system_fingerprint
+ * carried on), then one usage chunk and [DONE]; a failure sends the error chunk first.
+ */
+export const chatStreamEncoder = (meta: GenerationMeta): StreamEncoder => {
+  let fingerprint: string | undefined
+  const end: StreamEncoder['end'] = (f) => [{ data: { ...usageChunk(meta, f.usage, f.cost), ...f.extra } }, DONE_EVENT]
+  return {
+    start: () => [],
+    chunk: (chunk) => {
+      if (chunk.systemFingerprint) fingerprint = chunk.systemFingerprint
+      return chunk.choices.length ? [{ data: chunkBody(meta, chunk.choices, fingerprint) }] : []
+    },
+    end,
+    error: (e, f) => [{ data: errorChunk(meta, e.status, e.message, e.errorType) }, ...end(f)],
+    debugEcho: (upstreamBody) => [{ data: debugChunk(meta, upstreamBody) }],
+  }
+}
