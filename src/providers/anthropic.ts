@@ -119,7 +119,8 @@ const thinkingBlocks = (details: unknown[] | undefined): ContentBlockParam[] => 
 const trimPrefill = (b: ContentBlockParam): ContentBlockParam[] =>
   b.type !== 'text' ? [b] : b.text.trimEnd() ? [{ ...b, text: b.text.trimEnd() }] : []
 
-const parseInput = (args: string): Record<string, unknown> => {
+/** tool_use.input is an object: arguments that are not a JSON object (a model's broken JSON) become {}. */
+export const parseInput = (args: string): Record<string, unknown> => {
   try {
     const value: unknown = JSON.parse(args)
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
@@ -285,6 +286,16 @@ export const messagesRequest = (target: Target, body: Record<string, unknown>): 
 
 // --- responses ----------------------------------------------------------------
 
+/** A thinking block as a reasoning detail in this adapter's format (what comes back turns into the same block). */
+export const thinkingDetail = (b: { thinking: string; signature?: string | null }, index: number): ReasoningDetail =>
+  ({ type: 'reasoning.text', text: b.thinking, ...(b.signature ? { signature: b.signature } : {}), format: REASONING_FORMAT, index })
+
+export const redactedDetail = (data: string, index: number): ReasoningDetail => ({ type: 'reasoning.encrypted', data, format: REASONING_FORMAT, index })
+
+/** A tool_use block as a canonical tool call. */
+export const toolCallOf = (b: { id: string; name: string; input?: unknown }) =>
+  ({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } }) satisfies ToolCallOut
+
 /** @see https://docs.anthropic.com/en/api/messages#response-content */
 export const fromUpstream = (json: unknown): CanonicalResponse => {
   const parsed = MessagesResponse.safeParse(json)
@@ -298,12 +309,9 @@ export const fromUpstream = (json: unknown): CanonicalResponse => {
     if (b.type === 'text') text.push(b.text)
     else if (b.type === 'thinking') {
       thinking.push(b.thinking)
-      details.push({ type: 'reasoning.text', text: b.thinking, ...(b.signature ? { signature: b.signature } : {}), format: REASONING_FORMAT, index: details.length })
-    } else if (b.type === 'redacted_thinking') {
-      details.push({ type: 'reasoning.encrypted', data: b.data, format: REASONING_FORMAT, index: details.length })
-    } else if (b.type === 'tool_use') {
-      calls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } })
-    }
+      details.push(thinkingDetail(b, details.length))
+    } else if (b.type === 'redacted_thinking') details.push(redactedDetail(b.data, details.length))
+    else if (b.type === 'tool_use') calls.push(toolCallOf(b))
   }
   return {
     upstreamId: m.id,

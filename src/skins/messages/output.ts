@@ -1,4 +1,4 @@
-// What the JSON and stream encoders share: stop reasons, usage, tool input and the
+// What the JSON and stream encoders share: stop reasons, usage and the
 // reading of reasoning details, all as Anthropic's Messages API reports them.
 // @see https://docs.anthropic.com/en/api/messages#response-stop-reason
 import type { Cost } from '../../billing/pricing.ts'
@@ -46,16 +46,6 @@ export const messagesUsage = (u: Usage, cost: Cost) => ({
   cache_read_input_tokens: u.cached_tokens,
   cost: toDollars(cost.total),
 })
-
-/** tool_use.input is an object; arguments that are not a JSON object (a model's broken JSON) become {}. */
-export const toolInputOf = (args: string): Record<string, unknown> => {
-  try {
-    const value: unknown = JSON.parse(args)
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
-  } catch {
-    return {}
-  }
-}
 
 /** A reasoning detail as Anthropic blocks see it. */
 export type ReasoningPiece =

@@ -4,7 +4,8 @@
 import type { Cost } from '../../billing/pricing.ts'
 import type { CanonicalMessage, CanonicalResponse, Usage } from '../../providers/types.ts'
 import type { SkinMeta } from '../skin.ts'
-import { messagesUsage, pieceOf, stopReasonOf, stopSequenceOf, toolInputOf } from './output.ts'
+import { parseInput } from '../../providers/anthropic.ts'
+import { messagesUsage, pieceOf, stopReasonOf, stopSequenceOf } from './output.ts'
 import type { MessagesRequest } from './request.ts'
 
 export type ResponseBlock =
@@ -45,7 +46,7 @@ export const contentBlocks = (m: CanonicalMessage): ResponseBlock[] => {
   return [
     ...reasoningBlocks(m),
     ...(text ? [{ type: 'text' as const, text }] : []),
-    ...(m.tool_calls ?? []).map((c): ResponseBlock => ({ type: 'tool_use', id: c.id, name: c.function.name, input: toolInputOf(c.function.arguments) })),
+    ...(m.tool_calls ?? []).map((c): ResponseBlock => ({ type: 'tool_use', id: c.id, name: c.function.name, input: parseInput(c.function.arguments) })),
   ]
 }
 

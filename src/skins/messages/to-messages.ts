@@ -4,7 +4,7 @@
 // adapter turns them back into the same blocks), tool_result's is_error rides on the
 // tool message. Other wires get what they can take: tools as function calls,
 // tool_result as tool messages, images as image_url parts, PDFs as file parts.
-import { REASONING_FORMAT } from '../../providers/anthropic-stream.ts'
+import { redactedDetail, thinkingDetail, toolCallOf } from '../../providers/anthropic.ts'
 import type { ReasoningDetail } from '../../providers/types.ts'
 import type { CacheControl } from '../../providers/wire/anthropic.ts'
 import type { ContentPart, Message } from '../../schemas/chat-request.ts'
@@ -13,8 +13,7 @@ import type {
 } from './request.ts'
 
 type Cache = CacheControl | null | undefined
-type AssistantMessage = Extract<Message, { role: 'assistant' }>
-type ToolCall = NonNullable<AssistantMessage['tool_calls']>[number]
+type ToolCall = NonNullable<Extract<Message, { role: 'assistant' }>['tool_calls']>[number]
 
 const cacheOf = (cache: Cache): { cache_control?: CacheControl } => (cache ? { cache_control: cache } : {})
 
@@ -115,11 +114,10 @@ const assistantMessage = (blocks: ContentBlock[]): Message[] => {
     if (b.type === 'text') text.push(textPart(b.text, b.cache_control))
     else if (b.type === 'thinking') {
       thinking.push(b.thinking)
-      details.push({ type: 'reasoning.text', text: b.thinking, ...(b.signature ? { signature: b.signature } : {}), format: REASONING_FORMAT, index: details.length })
-    } else if (b.type === 'redacted_thinking') {
-      details.push({ type: 'reasoning.encrypted', data: b.data, format: REASONING_FORMAT, index: details.length })
-    } else if (b.type === 'tool_use') {
-      calls.push({ id: b.id, type: 'function', function: { name: b.name, arguments: JSON.stringify(b.input ?? {}) } })
+      details.push(thinkingDetail(b, details.length))
+    } else if (b.type === 'redacted_thinking') details.push(redactedDetail(b.data, details.length))
+    else if (b.type === 'tool_use') {
+      calls.push(toolCallOf(b))
       cache = b.cache_control ?? cache
     }
   }
