@@ -19,6 +19,8 @@ import { inference } from './skins/routes.ts'
 const CORS_HEADERS = [
   'Authorization', 'Content-Type', 'HTTP-Referer', 'X-OpenRouter-Title', 'X-Title', 'X-OpenRouter-Categories',
   'X-OpenRouter-Metadata', 'X-Provider-Region', 'X-Provider-Region-Only', 'Idempotency-Key', 'X-Session-Id',
+  // The Anthropic SDKs' (Messages skin).
+  'X-Api-Key', 'Anthropic-Version', 'Anthropic-Beta',
 ]
 
 let limit: ReturnType<typeof bodyLimit> | undefined

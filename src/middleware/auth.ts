@@ -1,4 +1,4 @@
-// Bearer key → SHA-256 → isolate cache → D1 (on a miss only, I4) → c.var.key.
+// Bearer key (or Anthropic's `x-api-key`) → SHA-256 → isolate cache → D1 (on a miss only, I4) → c.var.key.
 import { createMiddleware } from 'hono/factory'
 import { endTime, startTime } from 'hono/timing'
 import { hashKey, isWellFormedKey } from '../auth/keys.ts'
@@ -24,12 +24,18 @@ const lookup = async (env: Env, hash: string, now: number): Promise<KeyRecord | 
   return record
 }
 
+/**
+ * The key a request carries: `Authorization: Bearer <key>`, or `x-api-key: <key>` as the
+ * Anthropic SDKs send it (OpenRouter takes both). Bearer wins when both are present.
+ */
+export const tokenOf = (authorization: string | undefined, apiKey: string | undefined): string | undefined =>
+  authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() || apiKey?.trim() || undefined
+
 /** Requires a usable key of the given kind (`any`: inference or management). */
 export const requireKey = (kind: KeyRecord['kind'] | 'any') =>
   createMiddleware<AppEnv>(async (c, next) => {
     startTime(c, 'auth')
-    const header = c.req.header('authorization') ?? ''
-    const token = header.match(/^Bearer\s+(.+)$/i)?.[1]?.trim()
+    const token = tokenOf(c.req.header('authorization'), c.req.header('x-api-key'))
     if (!token) throw new GatewayError('unauthorized', 'No auth credentials found')
     const now = Date.now()
     const record = isWellFormedKey(token) ? await lookup(c.env, await hashKey(token), now) : null

@@ -11,13 +11,23 @@ import { codecSkin } from './canonical-job.ts'
 import { chatCodec } from './chat/codec.ts'
 import { completionsCodec } from './completions/codec.ts'
 import { embeddingsSkin } from './embeddings/skin.ts'
+import { countTokens, decodeCountTokens, messagesCodec } from './messages/index.ts'
+import { responsesCodec } from './responses/index.ts'
 
 const route = (path: string, skin: Skin) => {
   const app = new Hono<AppEnv>().post(path, requireKey('inference'), (c) => skin.serve(c))
   return skin.errorBody === openAiErrorBody ? app : app.onError(handleErrorWith(skin.errorBody))
 }
 
+/** POST /messages/count_tokens: an estimate of the prompt's tokens (the method: messages/count-tokens.ts); no model is called. */
+const countTokensRoute = new Hono<AppEnv>()
+  .post('/messages/count_tokens', requireKey('inference'), async (c) => c.json(countTokens(decodeCountTokens(await c.req.text()))))
+  .onError(handleErrorWith(messagesCodec.errorBody))
+
 export const inference = new Hono<AppEnv>()
   .route('/', route('/chat/completions', codecSkin(chatCodec)))
   .route('/', route('/completions', codecSkin(completionsCodec)))
   .route('/', route('/embeddings', embeddingsSkin))
+  .route('/', route('/messages', codecSkin(messagesCodec)))
+  .route('/', countTokensRoute)
+  .route('/', route('/responses', codecSkin(responsesCodec)))
