@@ -82,8 +82,6 @@ export default defineConfig(async () => {
           test: {
             name: 'e2e',
             include: ['test/e2e/**/*.test.ts'],
-            // The real Claude Code and Codex CLIs against /messages and /responses: enabled when the skins land.
-            exclude: ['test/e2e/agents/**'],
             environment: 'node',
             globalSetup: ['./test/e2e/global-setup.ts'],
             testTimeout: 30_000,
