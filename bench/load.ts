@@ -228,7 +228,7 @@ export interface StreamSample {
 
 const CONTENT = /"content":"[^"]/g
 
-/** One stream: time to the first read holding a non-empty content delta, and to the end. */
+/** One stream: time to the first read holding a non-empty content delta (the target's `sse.content`), and to the end. */
 export const streamOnce = async (target: LoadTarget): Promise<StreamSample> => {
   const t = now()
   const { statusCode, body } = await poolFor(target.origin).request({
@@ -244,7 +244,7 @@ export const streamOnce = async (target: LoadTarget): Promise<StreamSample> => {
     reads++
     text += (chunk as Buffer).toString('utf8')
     // Reads may split or merge events: count content deltas in the whole text so far.
-    const count = text.match(CONTENT)?.length ?? 0
+    const count = text.match(target.sse?.content ?? CONTENT)?.length ?? 0
     if (count > seen) {
       if (seen === 0) ttft = at - t
       lastContent = at
@@ -253,7 +253,8 @@ export const streamOnce = async (target: LoadTarget): Promise<StreamSample> => {
   }
   const total = now() - t
   if (statusCode !== 200) throw new Error(`HTTP ${statusCode}: ${text.slice(0, 300)}`)
-  if (!text.includes('[DONE]')) throw new Error(`stream ended without [DONE]: …${text.slice(-200)}`)
+  const end = target.sse?.end ?? '[DONE]'
+  if (!text.includes(end)) throw new Error(`stream ended without ${end}: …${text.slice(-200)}`)
   return { ttft, total, spread: lastContent - (t + ttft), contentEvents: seen, reads }
 }
 

@@ -5,7 +5,8 @@
 // gateway/bare ratios compare like with like; then the gateway's phases (from
 // Server-Timing), the cost of a failover (a second gateway instance) and of routing
 // against catalog size (Node). First of all, the npm start arm: the gateway as
-// `npm start` runs it, at 100 req/s (bench/npm-start.ts). See bench/README.md.
+// `npm start` runs it, at 100 req/s (bench/npm-start.ts). After the streams, the skins
+// arm: Messages and Responses next to chat on the same gateway (bench/skins.ts). See bench/README.md.
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -22,6 +23,8 @@ import { phaseCollector, summarizePhases, type PhaseSummary } from './phases.ts'
 import { runRoutingBench } from './routing.ts'
 import { npmStartConfigFromEnv, printNpmStart, runNpmStart } from './npm-start.ts'
 import { upstreamConfigFromEnv } from './upstream.ts'
+import { printSkins, runSkins, type SkinsConfig } from './skins.ts'
+import { SKINS, skinTarget, type Skin, type SkinTarget } from './targets.ts'
 
 // Miniflare keeps "in-memory" D1 and DO storage as SQLite files under os.tmpdir();
 // on this VM's disk every commit waits for fsync, which capped the gateway at
@@ -63,6 +66,15 @@ const config = {
 const npmStartMode = process.env.BENCH_NPM_START ?? '1'
 const npmStartConfig = npmStartConfigFromEnv(config)
 
+/** BENCH_SKINS: 1 runs the skins arm after the streams, 0 skips it, `only` runs nothing else (one gateway; no results file). */
+const skinsMode = process.env.BENCH_SKINS ?? '1'
+const skinsConfig: SkinsConfig = {
+  ...config,
+  rates: (process.env.BENCH_SKINS_RATES ?? '200').split(',').map(Number).filter((n) => n > 0),
+  rounds: Math.max(1, num('BENCH_SKINS_ROUNDS', config.rounds)),
+  streams: num('BENCH_SKINS_STREAMS', config.streams),
+}
+
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`)
 
 const instances: Miniflare[] = []
@@ -95,7 +107,27 @@ const sanityCheck = async (targets: Target[]) => {
   }
 }
 
+/** BENCH_SKINS=only: the upstream and one gateway, the skins arm, its tables. */
+const skinsOnly = async () => {
+  log('skins arm only: building the gateway bundle (wrangler deploy --dry-run)')
+  const script = buildGateway()
+  const up = await startUpstream({
+    LATENCY_MS: String(config.latencyMs), TTFT_MS: String(config.ttftMs), CHUNKS: String(config.chunks), CHUNK_GAP_MS: String(config.chunkGapMs),
+  })
+  upstream = up.child
+  const gw = await startGateway(script, up.port)
+  instances.push(gw.mf)
+  const key = await seedGateway(gw.mf)
+  const pinning = pinCpus(gw.pids, up.child.pid)
+  const ours = [process.pid, up.child.pid ?? 0, ...gw.pids]
+  log(`upstream :${up.port}, gateway ${gw.origin}; pinning: ${pinning}`)
+  const targets = Object.fromEntries(SKINS.map((s) => [s, skinTarget(gw.origin, key, s)])) as Record<Skin, SkinTarget>
+  const { summary } = await runSkins(targets, skinsConfig, { quiet: () => waitIdle(ours), sutPids: gw.pids, ours, log })
+  printSkins(summary, skinsConfig)
+}
+
 const main = async () => {
+  if (skinsMode === 'only') return skinsOnly()
   const started = Date.now()
   // Before any other instance exists or anything is pinned to a CPU: as on a user's machine.
   const npmStart = npmStartMode === '0' ? undefined : await runNpmStart(npmStartConfig, log)
@@ -210,6 +242,10 @@ const main = async () => {
   const streamsNoise = streamNoise()
   log(`streams done${noisy(streamsNoise)}`)
 
+  // (c2) The skins arm: chat, Messages and Responses on the gateway (bench/skins.ts).
+  const skinTargets = Object.fromEntries(SKINS.map((s) => [s, skinTarget(gw.origin, key, s)])) as Record<Skin, SkinTarget>
+  const skins = skinsMode === '0' ? undefined : await runSkins(skinTargets, skinsConfig, { quiet, sutPids: gw.pids, ours, log })
+
   // (d) Failover cost, on the failover instance (bench/failover.ts).
   await quiet()
   const failoverNoise = noiseMeter(ours)
@@ -225,16 +261,18 @@ const main = async () => {
   log(`routing done${noisy(routingNoiseCores)}`)
 
   const phases: Record<string, PhaseSummary> = Object.fromEntries(Object.entries(phaseHeaders).map(([rate, c]) => [rate, summarizePhases(c.headers)]))
-  const summary = { ...summarize(rounds), phases, failover, routing }
+  const summary = { ...summarize(rounds), phases, failover, routing, ...(skins ? { skins: skins.summary } : {}) }
   printTable(summary, config)
   printPhases(phases)
   printFailover(failover)
   printRouting(routing)
+  if (skins) printSkins(skins.summary, skinsConfig)
   if (npmStart) printNpmStart(npmStart)
   const file = writeResults({
     machine: machineInfo(), pinning,
     noise: { atStart: noiseAtStart, streams: streamsNoise, failover: failoverNoiseCores, routing: routingNoiseCores },
     config, durationSeconds: Math.round((Date.now() - started) / 1000), summary, rounds,
+    ...(skins ? { skins: { config: skinsConfig, rounds: skins.rounds } } : {}),
     npm_start: npmStart && { config: npmStartConfig, ...npmStart },
   })
   log(`wrote ${file.replace(`${process.cwd()}/`, '')} (${((Date.now() - started) / 1000).toFixed(0)} s)`)

@@ -25,6 +25,8 @@ export interface Target {
   path: string
   headers: Record<string, string>
   bodies: Record<BodyKind, string>
+  /** How its stream shows a content delta and its end; chat's (`"content":"…"`, `[DONE]`) when absent. */
+  sse?: { content: RegExp; end: string }
 }
 
 /** compatibility_date and compatibility_flags from wrangler.toml, so bare and gateway run alike. */
@@ -173,6 +175,44 @@ export const gatewayTarget = (origin: string, key: string): Target => {
       stream: JSON.stringify({ ...base, messages: STREAM_MESSAGES, stream: true }),
     },
   }
+}
+
+/** The gateway's inference skins the skins arm compares (bench/skins.ts). */
+export const SKINS = ['chat', 'messages', 'responses'] as const
+export type Skin = (typeof SKINS)[number]
+export type SkinTarget = Omit<Target, 'name'> & { name: Skin }
+
+/** Each scenario's one user message, as chat sends it, for the other skins to say the same. */
+const prompt = (kind: BodyKind): string => {
+  const messages = { json: MESSAGES, max: MAX_MESSAGES, stream: STREAM_MESSAGES }[kind]
+  return messages[0]!.content
+}
+
+/**
+ * The gateway target's requests through another skin: the same model, one user message and
+ * output cap, so the canonical request, the upstream's work and its answer are chat's, and
+ * what differs is the skin's decoding and encoding. Its stream's content deltas are Anthropic's
+ * `text_delta`s or Responses' `response.output_text.delta`s.
+ */
+export const skinTarget = (origin: string, key: string, skin: Skin): SkinTarget => {
+  if (skin === 'chat') return { ...gatewayTarget(origin, key), name: 'chat' }
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${key}` }
+  const bodies = (body: (text: string) => Record<string, unknown>): Record<BodyKind, string> => ({
+    json: JSON.stringify(body(prompt('json'))),
+    max: JSON.stringify(body(prompt('max'))),
+    stream: JSON.stringify({ ...body(prompt('stream')), stream: true }),
+  })
+  return skin === 'messages'
+    ? {
+        name: skin, origin, path: '/api/v1/messages', headers: { ...headers, 'anthropic-version': '2023-06-01' },
+        bodies: bodies((text) => ({ model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: text }] })),
+        sse: { content: /"text_delta","text":"[^"]/g, end: 'event: message_stop' },
+      }
+    : {
+        name: skin, origin, path: '/api/v1/responses', headers,
+        bodies: bodies((text) => ({ model: 'openai/gpt-4o-mini', max_output_tokens: 50, input: text })),
+        sse: { content: /"type":"response\.output_text\.delta"[^\n]*?"delta":"[^"]/g, end: 'event: response.completed' },
+      }
 }
 
 /**
