@@ -100,6 +100,11 @@ export const EndpointSchema = z.strictObject({
   regions: z.array(RegionTag).min(1),
   capabilities: CapabilitiesSchema,
   supported_parameters: z.array(z.string()).min(1),
+  /**
+   * Where the price came from, so a reviewer can trace it: `<source>@<version> <its key>`, e.g.
+   * `@pydantic/genai-prices@0.1.8 groq/llama-3.3-70b-versatile` (docs/catalog.md).
+   */
+  price_source: z.string().min(1).optional(),
 })
 export type Endpoint = z.infer<typeof EndpointSchema>
 
