@@ -151,7 +151,7 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
   }
 
   const served = outcome.attempt
-  const meta: SkinMeta = { id, created: Math.floor(startedAt / 1000), model: served.model.id, provider: served.provider.name }
+  const meta: SkinMeta = { id, created: Math.floor(startedAt / 1000), model: served.model.id, provider: served.provider.name, promptTokens }
   c.header('x-provider', served.provider.id)
   c.header('x-provider-region', served.endpoint.regions[0])
   const price = (usage: Usage, finish: FinishReason | null): Cost => costOf(usage, served.endpoint.pricing, config.MARKUP_BPS, finish)

@@ -277,10 +277,14 @@ export const toUpstream = (req: CanonicalRequest, target: Target): UpstreamReque
   return messagesRequest(target, body)
 }
 
-/** POST /messages with Anthropic's auth and version headers: this adapter's body, or a Messages client's passed through. */
-export const messagesRequest = (target: Target, body: Record<string, unknown>): UpstreamRequest => {
+/**
+ * POST /messages with Anthropic's auth and version headers: this adapter's body, or a
+ * Messages client's passed through with the betas it asked for (`anthropic-beta`).
+ */
+export const messagesRequest = (target: Target, body: Record<string, unknown>, betas: readonly string[] = []): UpstreamRequest => {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': ANTHROPIC_VERSION }
   if (target.apiKey) headers['x-api-key'] = target.apiKey
+  if (betas.length) headers['anthropic-beta'] = betas.join(',')
   return { url: `${target.baseUrl.replace(/\/+$/, '')}/messages`, headers, body: JSON.stringify(body) }
 }
 

@@ -82,5 +82,5 @@ export const canonicalJob = <Req>(codec: SkinCodec<Req>, req: Req): Job<Canonica
 /** A skin from its codec: decoded, made a job, served by the pipeline. */
 export const codecSkin = <Req>(codec: SkinCodec<Req>): Skin => ({
   errorBody: codec.errorBody,
-  serve: (c) => serveInference(c, (raw) => canonicalJob(codec, codec.decode(raw))),
+  serve: (c) => serveInference(c, (raw) => canonicalJob(codec, codec.decode(raw, (name) => c.req.header(name)))),
 })

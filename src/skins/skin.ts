@@ -23,6 +23,8 @@ export interface SkinMeta {
   model: string
   /** Provider display name. */
   provider: string
+  /** The prompt's tokens as admission estimated them, for wires that report them before the answer (message_start). */
+  promptTokens?: number
 }
 
 /** One SSE event out: `event:` named (Anthropic, Responses) or data only (chat). `data` is JSON-encoded, or sent raw when a string. */
@@ -84,8 +86,11 @@ export interface NativeOperation<Req> {
 
 export interface SkinCodec<Req> {
   apiType: ApiType
-  /** Parse and validate the wire body; bad input throws a GatewayError (400) naming the field. */
-  decode(raw: string): Req
+  /**
+   * Parse and validate the wire body; bad input throws a GatewayError (400) naming the field.
+   * `header` reads the request's headers, for wires that carry request options there (`anthropic-beta`).
+   */
+  decode(raw: string, header?: (name: string) => string | undefined): Req
   /** The canonical (OpenAI chat) request that is planned and sent on every wire. */
   toCanonical(req: Req): CanonicalRequest
   /** The JSON body of a non-streaming answer. */

@@ -2,7 +2,11 @@
 // translation: thinking signatures, cache_control, citations, server tools, block types
 // this gateway does not know and Anthropic fields added later all reach Anthropic. Only
 // the model (the endpoint's upstream id), max_tokens (within the endpoint's and the
-// request's max_cost cap), `stream` and Switchboard's own routing fields change.
+// request's max_cost cap), `stream` and Switchboard's own routing fields change. The
+// client's `anthropic-beta` goes along (Claude Code's context_management, deferred tools
+// and thinking display need theirs); no other client header does. A beta cannot lift the
+// prompt past the catalog's context length, which planning checks, so long-context
+// betas do not reach prices the catalog does not know.
 // The answer comes back canonical through the anthropic adapter, like every endpoint's.
 import { messagesRequest } from '../../providers/anthropic.ts'
 import { ROUTING_FIELDS } from '../../providers/types.ts'
@@ -32,7 +36,7 @@ const wireBlock = (b: ContentBlock): unknown => {
  */
 export const nativeBody = (req: MessagesRequest, upstreamId: string, maxTokens: number, stream: boolean): Record<string, unknown> => {
   const body: Record<string, unknown> = {}
-  for (const [field, value] of Object.entries(req)) if (!ROUTING.has(field) && value !== undefined) body[field] = value
+  for (const [field, value] of Object.entries(req)) if (!ROUTING.has(field) && field !== 'betas' && value !== undefined) body[field] = value
   body.model = upstreamId
   body.max_tokens = maxTokens
   body.messages = req.messages.map((m) => ({ ...m, content: m.content.map(wireBlock) }))
@@ -50,7 +54,7 @@ export const nativeMessages: NativeOperation<MessagesRequest> = {
   serves: (_adapter, target) => target.provider.protocol === 'anthropic',
   build: (_adapter, target, req, o) => {
     const maxTokens = Math.min(req.max_tokens, o.maxTokens ?? req.max_tokens, target.endpoint.max_output)
-    return messagesRequest(target, nativeBody(req, target.endpoint.upstream_id, maxTokens, o.stream))
+    return messagesRequest(target, nativeBody(req, target.endpoint.upstream_id, maxTokens, o.stream), req.betas)
   },
   parse: (adapter, json) => adapter.fromUpstream(json),
   decoder: (adapter) => adapter,

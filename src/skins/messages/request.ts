@@ -169,7 +169,7 @@ const shape = {
   ...cached,
 }
 
-export const MessagesRequest = z.looseObject({
+export const MessagesBody = z.looseObject({
   ...shape,
   max_tokens: z.number().int().min(1),
   stream: z.boolean().nullish(),
@@ -184,11 +184,27 @@ export const MessagesRequest = z.looseObject({
   route: z.enum(['fallback', 'sort']).nullish(),
   max_cost: z.number().positive().max(MAX_USD, `must be at most ${MAX_USD} USD`).nullish(),
 })
-export type MessagesRequest = z.infer<typeof MessagesRequest>
+/**
+ * A Messages request: its body, and the betas its `anthropic-beta` header names (the
+ * Anthropic SDKs send a request's betas there). Only Anthropic endpoints get them.
+ */
+export type MessagesRequest = z.infer<typeof MessagesBody> & { betas?: string[] }
 
 /** POST /messages/count_tokens: the request without max_tokens and sampling. */
 export const CountTokensRequest = z.looseObject(shape)
 export type CountTokensRequest = z.infer<typeof CountTokensRequest>
 
-export const decodeMessages = (raw: string): MessagesRequest => parseBody(raw, MessagesRequest)
+/** A beta's name (`context-management-2025-06-27`); anything else in the header is dropped. */
+const BETA = /^[a-z0-9][a-z0-9._-]{0,99}$/i
+
+/** The betas of a comma-separated `anthropic-beta` header, each once, in order. */
+export const betasOf = (header: string | undefined): string[] =>
+  [...new Set((header ?? '').split(',').map((b) => b.trim()).filter((b) => BETA.test(b)))]
+
+/** The body, with the betas of the `anthropic-beta` header (a body field of that name is not Anthropic's and is dropped). */
+export const decodeMessages = (raw: string, header?: (name: string) => string | undefined): MessagesRequest => {
+  const { betas: _notAField, ...body } = parseBody(raw, MessagesBody)
+  const betas = betasOf(header?.('anthropic-beta'))
+  return betas.length ? { ...body, betas } : body
+}
 export const decodeCountTokens = (raw: string): CountTokensRequest => parseBody(raw, CountTokensRequest)

@@ -90,8 +90,8 @@ export const messagesStreamEncoder = (meta: SkinMeta, req: Pick<MessagesRequest,
         type: 'message_start',
         message: {
           id: meta.id, type: 'message', role: 'assistant', model: meta.model, content: [], stop_reason: null, stop_sequence: null,
-          // Counts are known at the end: message_delta carries them all, as Anthropic's does.
-          usage: { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+          // The prompt's estimate for now (clients show it while the answer streams); message_delta carries the counts.
+          usage: { input_tokens: meta.promptTokens ?? 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
         },
       }),
       event({ type: 'ping' }),

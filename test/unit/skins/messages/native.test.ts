@@ -97,6 +97,22 @@ describe('native Messages on Anthropic endpoints', () => {
     expect(sent({ stream: true, maxTokens: undefined }, claude, huge).body.max_tokens).toBe(claude.endpoint.max_output)
   })
 
+  it("the client's anthropic-beta goes along (well-formed names only, each once); no other header, and no body field named betas", () => {
+    const header = (h: Record<string, string>) => (name: string) => h[name]
+    const beta = 'claude-code-20250219, context-management-2025-06-27,bad name,\r\nx-api-key: stolen,context-management-2025-06-27'
+    const body = messagesCodec.decode(JSON.stringify({ ...raw, betas: ['from-body'] }), header({ 'anthropic-beta': beta, authorization: 'Bearer sk-sb-v1-client' }))
+    const { headers, body: wire } = sent({ stream: true, maxTokens: undefined }, claude, body)
+    expect(headers).toEqual({
+      'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-test',
+      'anthropic-beta': 'claude-code-20250219,context-management-2025-06-27',
+    })
+    expect(wire).not.toHaveProperty('betas')
+    // Without the header, nothing: a body's `betas` is not a beta.
+    const plain = messagesCodec.decode(JSON.stringify({ ...raw, betas: ['from-body'] }))
+    expect(plain).not.toHaveProperty('betas')
+    expect(sent({ stream: true, maxTokens: undefined }, claude, plain).headers).not.toHaveProperty('anthropic-beta')
+  })
+
   it('answers are read by the anthropic adapter', () => {
     expect(nativeMessages.parse(anthropic, messageThinking)).toEqual(anthropic.fromUpstream(messageThinking))
     expect(nativeMessages.decoder(anthropic)).toBe(anthropic)

@@ -11,6 +11,7 @@ import streamText from '../../../fixtures/anthropic/stream-text.chunks.txt?raw'
 import streamThinking from '../../../fixtures/anthropic/stream-thinking.chunks.txt?raw'
 import streamToolUse from '../../../fixtures/anthropic/stream-tool-use.chunks.txt?raw'
 import { bytesOf, chunkedStream, drain } from '../../_helpers/streams.ts'
+import { messagesCodec } from '../../../../src/skins/messages/index.ts'
 import { chunk, cost, encode, META, request, sdk, sseResponse, types, usage } from './_helpers.ts'
 
 const finished = (over: Partial<StreamFinish> = {}): StreamFinish => ({
@@ -64,6 +65,14 @@ describe('text only', () => {
       stop_reason: 'end_turn',
       usage: { input_tokens: 6, output_tokens: 7, cache_creation_input_tokens: 4, cache_read_input_tokens: 20 },
     })
+  })
+
+  it("message_start carries the admission's prompt estimate; message_delta's counts replace it in the SDK's message", async () => {
+    const encoder = messagesCodec.streamEncoder({ ...META, promptTokens: 42 }, request())
+    const events = [...encoder.start(), ...chunks.flatMap((c) => encoder.chunk(c)), ...encoder.end(finished())]
+    expect(dataOf(events, 'message_start')[0]).toMatchObject({ message: { usage: { input_tokens: 42, output_tokens: 0 } } })
+    const message = await streamed(events).finalMessage()
+    expect(message.usage).toMatchObject({ input_tokens: 6, output_tokens: 7 })
   })
 
   it('top-level extras from the gateway ride on message_stop', () => {
