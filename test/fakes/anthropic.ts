@@ -8,6 +8,8 @@
 import { credentialOf, fakeOptions, keyEchoMessage, sleep, type FakeOptions } from '../../src/providers/fake.ts'
 
 const API_KEY = 'sk-ant-test'
+/** The one signature this fake signs thinking with, and accepts back. */
+const SIGNATURE = 'ZmFrZS1zaWduYXR1cmU='
 
 type Json = Record<string, unknown>
 interface Block extends Json { type?: unknown; text?: unknown; cache_control?: unknown }
@@ -21,6 +23,8 @@ const TOP_LEVEL = new Set([
   'model', 'max_tokens', 'messages', 'system', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k',
   'tools', 'tool_choice', 'thinking', 'service_tier',
 ])
+/** Fields the API takes only when the request's `anthropic-beta` names their beta. */
+const BETA_FIELDS: Record<string, string> = { context_management: 'context-management-2025-06-27' }
 const BLOCK_TYPES = new Set(['text', 'image', 'document', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking'])
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp'])
 /** Prompt prefixes cached so far, by model: the second request with one reads it. */
@@ -46,8 +50,11 @@ const textOf = (content: unknown): string =>
 const tokens = (text: string) => Math.ceil(text.length / 4)
 
 /** The checks the real API makes that a translation mistake would trip, as its 400 messages. */
-const invalid = (body: Body): string | null => {
-  for (const key of Object.keys(body)) if (!TOP_LEVEL.has(key)) return `${key}: Extra inputs are not permitted`
+const invalid = (body: Body, betas: ReadonlySet<string>): string | null => {
+  for (const key of Object.keys(body)) {
+    const beta = BETA_FIELDS[key]
+    if (!TOP_LEVEL.has(key) && !(beta && betas.has(beta))) return `${key}: Extra inputs are not permitted`
+  }
   if (typeof body.model !== 'string') return 'model: Field required'
   if (!Number.isInteger(body.max_tokens) || (body.max_tokens as number) < 1) return 'max_tokens: Field required'
   const messages = body.messages
@@ -67,6 +74,8 @@ const invalid = (body: Body): string | null => {
     for (const [j, b] of blocks(m.content).entries()) {
       if (typeof b.type !== 'string' || !BLOCK_TYPES.has(b.type)) return `messages.${i}.content.${j}.type: Input tag '${String(b.type)}' is not valid`
       if (b.type === 'text' && (typeof b.text !== 'string' || !b.text)) return `messages.${i}.content.${j}: text content blocks must be non-empty`
+      // Thinking comes back exactly as this API signed it, or not at all.
+      if (b.type === 'thinking' && b.signature !== SIGNATURE) return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`
       if (b.type === 'image') {
         const s = b.source as { type?: unknown; media_type?: unknown; data?: unknown; url?: unknown } | undefined
         const ok = (s?.type === 'base64' && IMAGE_TYPES.has(String(s.media_type)) && typeof s.data === 'string' && s.data.length > 0) ||
@@ -146,7 +155,6 @@ const usageOf = (body: Body, reply: Reply) => {
   }
 }
 
-const SIGNATURE = 'ZmFrZS1zaWduYXR1cmU='
 let counter = 0
 
 const content = (reply: Reply) => [
@@ -214,7 +222,8 @@ export const anthropicUpstream = async (request: Request): Promise<Response> => 
   } catch {
     return error(400, 'There was an issue with the JSON body of the request')
   }
-  const problem = invalid(body)
+  const betas = new Set((request.headers.get('anthropic-beta') ?? '').split(',').map((b) => b.trim()))
+  const problem = invalid(body, betas)
   if (problem) return error(400, problem)
 
   const directives = [{ role: 'system', content: body.system }, ...(body.messages ?? [])]
