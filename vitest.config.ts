@@ -1,7 +1,8 @@
 // Projects: `workers` runs unit and integration tests inside workerd (real D1,
 // Durable Objects, outbound fakes); `workers@…` run the calendar-dependent ones again
 // on a moved clock (test/setup/shift-clock.ts); `e2e` runs real clients in Node
-// against a gateway started exactly as `npm start` starts it.
+// against a gateway started exactly as `npm start` starts it; `node` runs Node-side
+// checks that need no gateway (the catalog importer).
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
 import { fakeUpstreams } from './test/fakes/upstreams.ts'
@@ -88,6 +89,8 @@ export default defineConfig(async () => {
             hookTimeout: 120_000,
           },
         },
+        // Node-side checks with no gateway: the committed catalog is what `npm run catalog:sync` produces.
+        { test: { name: 'node', include: ['test/node/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
       ],
     },
   }

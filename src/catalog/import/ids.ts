@@ -8,7 +8,7 @@
 /** Words hosts add to a model's name for how they serve it, not which model it is. */
 const SERVING_WORDS = new Set([
   'instruct', 'it', 'chat', 'hf', 'turbo', 'versatile', 'instant', 'fast', 'lite', 'tput', 'maas',
-  'fp4', 'nvfp4', 'mxfp4', 'fp6', 'fp8', 'fp16', 'bf16', 'int4', 'int8', 'awq', 'basic',
+  'fp4', 'nvfp4', 'mxfp4', 'fp6', 'fp8', 'fp16', 'bf16', 'int4', 'int8', 'awq', 'basic', 'free',
 ])
 
 /** Host prefixes that are no part of the model's name (Fireworks accounts, Synthetic's `hf:`, Workers AI's `@cf/`). */
@@ -112,10 +112,10 @@ export const matchCanonical = (upstreamId: string, author: string | undefined, i
     if (!found?.length) continue
     if (found.length === 1) return { id: found[0]!, level: LEVEL_NAMES[i]! }
     const ranked = found
-      .map((id) => ({ id, d: distance(upstreamId, id), len: id.length }))
-      .sort((a, b) => a.d - b.d || a.len - b.len || (a.id < b.id ? -1 : 1))
+      .map((id) => ({ id, d: distance(upstreamId, id) }))
+      .sort((a, b) => a.d - b.d || (a.id < b.id ? -1 : 1))
     const [best, next] = ranked
-    if (best && next && (best.d < next.d || best.len < next.len)) return { id: best.id, level: LEVEL_NAMES[i]! }
+    if (best && next && best.d < next.d) return { id: best.id, level: LEVEL_NAMES[i]! }
     return { ambiguous: found.slice().sort() }
   }
   return undefined

@@ -1,5 +1,5 @@
 // The committed catalog data (src/catalog/data) checked against the schema and
-// against the invariants routing and billing rely on.
+// against the invariants routing and billing rely on (test/node checks it is what the importer produces).
 import { describe, it, expect } from 'vitest'
 import { CatalogSchema, type Catalog, type Endpoint, type Model, type Pricing } from '../../../src/catalog/schema.ts'
 import { catalogData } from '../../../src/catalog/data/index.ts'
@@ -148,6 +148,51 @@ describe('catalog data', () => {
     expect(real.length).toBeGreaterThanOrEqual(10)
     const bad = real.filter((p) => p.requires_key !== !LOCAL_PROVIDERS.has(p.id))
     expect(bad.map((p) => p.id)).toEqual([])
+  })
+
+  it('names a known provider on every endpoint (checked on the raw data too)', () => {
+    const known = new Set(catalogData.providers.map((p) => p.id))
+    const unknown = catalogData.models.flatMap((m) => m.endpoints.filter((e) => !known.has(e.provider)).map((e) => `${m.id} @ ${e.provider}`))
+    expect(unknown).toEqual([])
+  })
+
+  it('keeps capabilities and supported_parameters consistent both ways', () => {
+    const bad = endpoints(parsed()).flatMap(({ model, endpoint: e, where }) => {
+      const params = new Set(e.supported_parameters)
+      return [
+        e.capabilities.tool_choice && !e.capabilities.tools && `${where}: tool_choice without tools`,
+        params.has('tool_choice') !== e.capabilities.tools && `${where}: tool_choice parameter vs tools capability`,
+        params.has('structured_outputs') && !e.capabilities.json_schema && `${where}: structured_outputs without json_schema`,
+        e.capabilities.reasoning !== params.has('reasoning') && `${where}: reasoning capability vs parameter`,
+        e.capabilities.images && !model.input_modalities.includes('image') && `${where}: images on a text-only model`,
+      ].filter((x): x is string => typeof x === 'string')
+    })
+    expect(bad).toEqual([])
+  })
+
+  it('cites a price source on every real endpoint', () => {
+    const fakes = fakeProviderIds(parsed())
+    const untraced = endpoints(parsed()).filter(({ endpoint }) => !fakes.has(endpoint.provider) && !endpoint.price_source)
+    expect(untraced.map((x) => x.where)).toEqual([])
+  })
+
+  it('has ≥ 300 distinct text models from ≥ 25 providers, and ≥ 40 open models with ≥ 3 endpoints', () => {
+    const real = realModels(parsed())
+    const text = new Set(real.filter((m) => m.output_modalities.includes('text')).map((m) => m.id.replace(/:free$/, '')))
+    expect(text.size).toBeGreaterThanOrEqual(300)
+    expect(new Set(real.flatMap((m) => m.endpoints.map((e) => e.provider))).size).toBeGreaterThanOrEqual(25)
+    // Open weights: the model names its Hugging Face repository.
+    const open = real.filter((m) => m.hugging_face_id && new Set(m.endpoints.map((e) => e.tag ?? e.provider)).size >= 3)
+    expect(open.length).toBeGreaterThanOrEqual(40)
+  })
+
+  it('puts free endpoints in :free rows only, so the free-model quotas (keyed on the id) apply to them', () => {
+    const c = parsed()
+    expect(c.models.filter((m) => m.id.endsWith(':free')).length).toBeGreaterThanOrEqual(20)
+    const freeInPaid = c.models
+      .filter((m) => !m.id.endsWith(':free'))
+      .flatMap((m) => m.endpoints.filter((e) => !LOCAL_PROVIDERS.has(e.provider) && priceValues(e.pricing).every((v) => v === 0)).map((e) => `${m.id} @ ${e.provider}`))
+    expect(freeInPaid).toEqual([])
   })
 
   it('has at least one endpoint on every non-local real provider', () => {
