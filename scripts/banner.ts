@@ -9,6 +9,9 @@ export interface Banner {
   managementKey: string
 }
 
+/** The dashboard is served at the root of the API's origin (docs/dashboard.md). */
+export const dashboardURL = (baseURL: string) => new URL('/', baseURL).href
+
 export const formatBanner = (b: Banner): string =>
   [
     '',
@@ -16,6 +19,7 @@ export const formatBanner = (b: Banner): string =>
     `Account:        ${b.accountId}`,
     `API key:        ${b.apiKey}`,
     `Management key: ${b.managementKey}`,
+    `Dashboard:      ${dashboardURL(b.baseURL)}`,
     '',
   ].join('\n')
 

@@ -48,9 +48,9 @@ export const applyMigrations = async (db: LocalD1): Promise<string[]> => {
   return pending
 }
 
-type WranglerFields = 'compatibilityDate' | 'compatibilityFlags' | 'bindings' | 'd1Databases' | 'durableObjects'
+type WranglerFields = 'compatibilityDate' | 'compatibilityFlags' | 'bindings' | 'd1Databases' | 'durableObjects' | 'assets'
 
-/** wrangler.toml as Miniflare options: the Worker's name, compatibility, [vars], D1 and Durable Object bindings. */
+/** wrangler.toml as Miniflare options: the Worker's name, compatibility, [vars], D1 and Durable Object bindings, static assets. */
 export const wranglerWorkerOptions = (): Pick<V4WorkerOptionsShape, 'name' | WranglerFields> => {
   const config = unstable_readConfig({ config: join(ROOT, 'wrangler.toml') })
   // wrangler's own type for these options loses their field types (an Omit over Miniflare's union).
@@ -62,6 +62,8 @@ export const wranglerWorkerOptions = (): Pick<V4WorkerOptionsShape, 'name' | Wra
     bindings: w.bindings,
     d1Databases: w.d1Databases,
     durableObjects: w.durableObjects,
+    // The dashboard's static files ([assets]); requests that match none go on to the Worker.
+    ...(w.assets ? { assets: { ...w.assets, routerConfig: { ...w.assets.routerConfig, has_user_worker: true } } } : {}),
   }
 }
 

@@ -11,6 +11,7 @@ import { admin } from './api/admin.ts'
 import { keys } from './api/keys.ts'
 import { models } from './api/models.ts'
 import { webhooks } from './api/webhooks.ts'
+import { dashboard } from './dashboard/index.ts'
 import { configOf, type AppEnv } from './env.ts'
 import { GatewayError, errorResponse, handleError } from './errors.ts'
 import { inference } from './skins/routes.ts'
@@ -43,6 +44,8 @@ export const createApp = () => {
   app.route('/api/v1', keys)
   app.route('/api/v1', webhooks)
   app.route('/api/v1', admin)
+  // The dashboard's pages (its scripts and styles are static assets, served before the Worker runs).
+  app.route('/', dashboard)
 
   app.notFound((c) => errorResponse(c, new GatewayError('not_found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)))
   app.onError(handleError)

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import chromium from '@sparticuz/chromium'
 import type { TestProject } from 'vitest/node'
 import { freePort, spawnStart, type StartedProcess } from '../../scripts/spawn-start.ts'
 
@@ -36,6 +37,8 @@ export async function setup(project: TestProject) {
     await gateway?.stop()
     throw err
   })
+  // The dashboard tests' Chromium, unpacked once here rather than raced for by test files in parallel.
+  await chromium.executablePath()
   project.provide('baseURL', baseURL)
   project.provide('accountId', accountId)
   project.provide('apiKey', apiKey)
