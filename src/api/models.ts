@@ -61,6 +61,19 @@ const modelRow = (m: Model, configs: Map<string, ProviderConfig>) => {
   }
 }
 
+type ModelRow = ReturnType<typeof modelRow>
+
+/**
+ * /models rows, built once per isolate and provider configuration (availability picks each row's top
+ * endpoint): a request only filters and pages them, and the default listing is served as one precomputed string.
+ */
+const rowsByConfig = new WeakMap<Map<string, ProviderConfig>, { rows: Map<Model, ModelRow>; all?: string }>()
+const precomputed = (index: CatalogIndex, configs: Map<string, ProviderConfig>) => {
+  let entry = rowsByConfig.get(configs)
+  if (!entry) rowsByConfig.set(configs, (entry = { rows: new Map(index.catalog.models.map((m) => [m, modelRow(m, configs)])) }))
+  return entry
+}
+
 const endpointRow = (m: Model, e: Endpoint, p: Provider, config: ProviderConfig | undefined, stats: EndpointStats | null) => ({
   name: `${p.name} | ${m.id}`,
   model_id: m.canonical_slug ?? m.id,
@@ -114,6 +127,9 @@ export const models = new Hono<AppEnv>()
   .get('/models', (c) => {
     const index = catalogIndex()
     const configs = providerConfigs(c.env, index)
+    const cache = precomputed(index, configs)
+    const plain = new URL(c.req.url).search === ''
+    if (plain && cache.all) return c.body(cache.all, 200, { 'Content-Type': 'application/json' })
     const outputs = csv(c.req.query('output_modalities') ?? 'text')
     const params = csv(c.req.query('supported_parameters'))
     const onlyAvailable = c.req.query('available') === 'true'
@@ -133,11 +149,13 @@ export const models = new Hono<AppEnv>()
     const next = new URL(c.req.url)
     next.searchParams.set('offset', String(offset + page.length))
     next.searchParams.set('limit', String(limit))
-    return c.json({
-      data: page.map((m) => modelRow(m, configs)),
+    const body = JSON.stringify({
+      data: page.map((m) => cache.rows.get(m) ?? modelRow(m, configs)),
       links: { next: hasMore ? `${next.pathname}${next.search}` : null },
       total_count: rows.length,
     })
+    if (plain) cache.all = body
+    return c.body(body, 200, { 'Content-Type': 'application/json' })
   })
   .get('/models/:author/:slug/endpoints', async (c) => {
     const index = catalogIndex()
