@@ -7,10 +7,24 @@ import type { PageId } from '../pages.ts'
 import { getSession, toSignIn, type Session } from './session.ts'
 import { SessionMenu } from './session-menu.tsx'
 import { ThemeToggle } from './theme.tsx'
+import { Activity } from './pages/activity.tsx'
+import { Compare } from './pages/compare.tsx'
+import { Credits } from './pages/credits.tsx'
+import { Keys } from './pages/keys.tsx'
+import { ModelPage } from './pages/model.tsx'
+import { Models } from './pages/models.tsx'
+import { Playground } from './pages/playground.tsx'
 import { SignIn } from './pages/sign-in.tsx'
 
 const PAGES: Partial<Record<PageId, (session: Session | null) => Child>> = {
   'sign-in': () => <SignIn />,
+  activity: (s) => s && <Activity session={s} />,
+  keys: (s) => s && <Keys session={s} />,
+  credits: (s) => s && <Credits session={s} />,
+  models: () => <Models />,
+  model: () => <ModelPage />,
+  playground: (s) => s && <Playground session={s} />,
+  compare: (s) => s && <Compare session={s} />,
 }
 
 const mount = (id: string, node: Child) => {
