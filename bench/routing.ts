@@ -16,7 +16,7 @@ import { buildIndex, providerConfigs, type CatalogIndex } from '../src/catalog/l
 import { CatalogSchema, type CatalogInput } from '../src/catalog/schema.ts'
 import { endpointKey, plan, type HealthHint, type PlanInput } from '../src/routing/plan.ts'
 
-export const SIZES = [10, 100, 1000] as const
+export const SIZES = [10, 54, 100, 420, 1000] as const
 const PROVIDERS = ['groq', 'together', 'fireworks', 'deepinfra'] as const
 const PARAMS = ['max_tokens', 'temperature', 'top_p', 'stop', 'seed', 'response_format', 'tools', 'tool_choice']
 

@@ -21,6 +21,7 @@ import {
 import { runFailover } from './failover.ts'
 import { phaseCollector, summarizePhases, type PhaseSummary } from './phases.ts'
 import { runRoutingBench } from './routing.ts'
+import { printCatalog, runCatalogBench } from './catalog.ts'
 import { npmStartConfigFromEnv, printNpmStart, runNpmStart } from './npm-start.ts'
 import { upstreamConfigFromEnv } from './upstream.ts'
 import { printSkins, runSkins, type SkinsConfig } from './skins.ts'
@@ -260,12 +261,17 @@ const main = async () => {
   const routingNoiseCores = routingNoise()
   log(`routing done${noisy(routingNoiseCores)}`)
 
+  // (f) The catalog: bundle size against Cloudflare's limits, cold-start work, /models (bench/catalog.ts).
+  const catalog = await runCatalogBench()
+  log('catalog done')
+
   const phases: Record<string, PhaseSummary> = Object.fromEntries(Object.entries(phaseHeaders).map(([rate, c]) => [rate, summarizePhases(c.headers)]))
-  const summary = { ...summarize(rounds), phases, failover, routing, ...(skins ? { skins: skins.summary } : {}) }
+  const summary = { ...summarize(rounds), phases, failover, routing, catalog, ...(skins ? { skins: skins.summary } : {}) }
   printTable(summary, config)
   printPhases(phases)
   printFailover(failover)
   printRouting(routing)
+  printCatalog(catalog)
   if (skins) printSkins(skins.summary, skinsConfig)
   if (npmStart) printNpmStart(npmStart)
   const file = writeResults({

@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest'
 import { CatalogSchema, type Catalog, type Endpoint, type Model, type Pricing } from '../../../src/catalog/schema.ts'
 import { catalogData } from '../../../src/catalog/data/index.ts'
+import { trustedCatalog } from '../../../src/catalog/lookup.ts'
 
 const result = CatalogSchema.safeParse(catalogData)
 
@@ -30,6 +31,10 @@ describe('catalog data', () => {
     if (!result.success) console.error(JSON.stringify(result.error.issues, null, 2))
     expect(result.error?.issues ?? []).toEqual([])
     expect(result.success).toBe(true)
+  })
+
+  it('is what the Worker indexes without parsing (trustedCatalog only fills the defaults)', () => {
+    expect(trustedCatalog(catalogData)).toEqual(parsed())
   })
 
   it('keeps the built-in fake providers first', () => {
