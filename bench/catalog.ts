@@ -7,14 +7,15 @@
 //   evaluating the bundle's JSON costs), zod's CatalogSchema.parse (left to the tests: the Worker does not
 //   run it), and what the first request does once per isolate: trustedCatalog + buildIndex; then the
 //   first /models (rows built and serialized). Medians over fresh processes.
-// - /models per request (warm): the plain listing (a precomputed string), a filtered one
-//   (`?supported_parameters=tools`), and one model's endpoints without live stats (the DO reads are I/O).
+// - /models per request (warm, Node): the plain listing (a precomputed string) and a filtered one
+//   (`?supported_parameters=tools`); then in workerd, npm start's gateway: its isolate's first /models and warm ones.
 // `node bench/catalog.ts` runs it alone and prints JSON.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { freePort, spawnStart } from '../scripts/spawn-start.ts'
 
 const root = new URL('../', import.meta.url).pathname
 const MB = 1024 * 1024
@@ -26,6 +27,8 @@ export interface CatalogBench {
   bundle: { raw_bytes: number; gzip_bytes: number; free_limit_bytes: number; paid_limit_bytes: number; catalog_json_gzip_bytes: number }
   cold: { import_ms: number; parse_ms: number; index_ms: number; first_models_ms: number; samples: number }
   models_route_us: { plain: number; filtered: number }
+  /** In workerd, the gateway started as npm start starts it: the isolate's first /models (catalog indexed, rows built), then warm. */
+  workerd: { first_models_ms: number; warm_models_ms: number; models_body_bytes: number }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
@@ -98,6 +101,27 @@ const time = async (url) => {
 console.log(JSON.stringify({ plain: await time('http://x/models'), filtered: await time('http://x/models?supported_parameters=tools') }))
 `
 
+/** npm start on a free port with throwaway state; the first GET /api/v1/models is the isolate's first catalog use. */
+const workerdModels = async () => {
+  const state = mkdtempSync(join(tmpdir(), 'switchboard-catalog-bench-'))
+  const gateway = spawnStart(['--port', String(await freePort()), '--persist-to', state])
+  try {
+    const { baseURL } = await gateway.ready
+    const get = async () => {
+      const t = performance.now()
+      const body = await (await fetch(`${baseURL}/models`)).text()
+      return { ms: performance.now() - t, bytes: body.length }
+    }
+    const first = await get()
+    const warm: number[] = []
+    for (let i = 0; i < 30; i++) warm.push((await get()).ms)
+    return { first_models_ms: first.ms, warm_models_ms: median(warm), models_body_bytes: first.bytes }
+  } finally {
+    await gateway.stop()
+    rmSync(state, { recursive: true, force: true })
+  }
+}
+
 export const runCatalogBench = async (samples = 5): Promise<CatalogBench> => {
   const { catalogData } = await import('../src/catalog/data/index.ts')
   return {
@@ -107,6 +131,7 @@ export const runCatalogBench = async (samples = 5): Promise<CatalogBench> => {
     bundle: bundleSize(),
     cold: coldStart(samples),
     models_route_us: fresh(ROUTE) as CatalogBench['models_route_us'],
+    workerd: await workerdModels(),
   }
 }
 
@@ -116,7 +141,8 @@ export const printCatalog = (c: CatalogBench) => {
     `\nCatalog: ${c.models} models, ${c.endpoints} endpoints, ${c.providers} providers`,
     `bundle: ${mb(c.bundle.raw_bytes)} raw, ${mb(c.bundle.gzip_bytes)} gzipped (limits: ${mb(c.bundle.free_limit_bytes)} free, ${mb(c.bundle.paid_limit_bytes)} paid); the catalog's JSON is ${mb(c.bundle.catalog_json_gzip_bytes)} of it gzipped`,
     `cold start (median of ${c.cold.samples} fresh processes): import ${c.cold.import_ms.toFixed(1)} ms, CatalogSchema.parse ${c.cold.parse_ms.toFixed(1)} ms (tests only), index ${c.cold.index_ms.toFixed(2)} ms, first /models ${c.cold.first_models_ms.toFixed(1)} ms`,
-    `/models warm: plain ${c.models_route_us.plain.toFixed(0)} µs (precomputed), ?supported_parameters=tools ${c.models_route_us.filtered.toFixed(0)} µs`,
+    `/models warm in Node: plain ${c.models_route_us.plain.toFixed(0)} µs (precomputed), ?supported_parameters=tools ${c.models_route_us.filtered.toFixed(0)} µs`,
+    `/models in workerd (npm start, client side): the isolate's first ${c.workerd.first_models_ms.toFixed(1)} ms, then ${c.workerd.warm_models_ms.toFixed(1)} ms (${(c.workerd.models_body_bytes / 1024).toFixed(0)} KiB)`,
   ].join('\n'))
 }
 
