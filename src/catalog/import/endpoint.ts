@@ -14,6 +14,9 @@ export interface ModelFallback {
 
 type Quantization = Endpoint['quantization']
 
+/** The output limit of an endpoint no source gives one for. */
+export const UNKNOWN_MAX_OUTPUT = 32_768
+
 /** The quantization a host id spells out (`-FP8`, `-Instruct-bf16`, `-awq`). */
 export const quantizationOf = (upstreamId: string): Quantization | undefined => {
   const words = upstreamId.toLowerCase().split(/[-_:/.]/)
@@ -48,14 +51,15 @@ export interface EndpointInput {
 export const buildEndpoint = ({ offer, imp, pricing, priceSource, fallback, pin }: EndpointInput): Endpoint | 'no_context' => {
   const context = pin?.context_length ?? offer.context ?? fallback.context
   if (!context) return 'no_context'
-  const maxOutput = Math.min(pin?.max_output ?? offer.max_output ?? fallback.max_output ?? context, context)
-  const tools = offer.tools ?? fallback.tools ?? false
-  const reasoning = offer.reasoning ?? fallback.reasoning ?? false
+  // max_output bounds credit holds: unknown, it is capped rather than set to a million-token context.
+  const maxOutput = Math.min(pin?.max_output ?? offer.max_output ?? fallback.max_output ?? UNKNOWN_MAX_OUTPUT, context)
+  const tools = offer.tools ?? fallback.tools ?? imp.assume?.tools ?? false
+  const reasoning = offer.reasoning ?? fallback.reasoning ?? imp.assume?.reasoning ?? false
   const computed = {
     tools,
     tool_choice: tools,
     json_schema: imp.json_schema && (offer.supported_parameters?.includes('response_format') ?? true),
-    images: offer.images ?? fallback.images ?? false,
+    images: offer.images ?? fallback.images ?? imp.assume?.images ?? false,
     reasoning,
   }
   const capabilities = pin?.capabilities ?? computed

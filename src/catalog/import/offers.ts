@@ -110,7 +110,8 @@ export const genaiOffers = (provider: string, imp: ProviderImport, src: GenaiPro
   src.models.flatMap((m) => {
     if (m.deprecated) return []
     const exact = exactIds(m.match)
-    const id = exact.find((e) => e.toLowerCase() === m.id.toLowerCase()) ?? exact[0]
+    // The model's own id, in its own case, when its matcher names it; else the first id it names.
+    const id = exact.some((e) => e.toLowerCase() === m.id.toLowerCase()) ? m.id : exact[0]
     if (!id) return []
     return [{
       provider,

@@ -23,6 +23,8 @@ export const ProviderImport = z.strictObject({
   upstream_rewrite: z.array(z.tuple([z.string(), z.string()])).optional(),
   /** Source ids (regex, case-insensitive) this host lists but the catalog leaves out (retired, another API). */
   exclude: z.array(z.string()).optional(),
+  /** Capabilities assumed for the host's models when no source says (a first-party API whose chat models all take tools). */
+  assume: z.strictObject({ tools: z.boolean().optional(), images: z.boolean().optional(), reasoning: z.boolean().optional() }).optional(),
   /** Default endpoint fields for this host. */
   regions: z.array(RegionTag).min(1),
   quantization: Quantization.optional(),
