@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { expectBilledTurns, fakeCall, runThroughTap, tempDirs, TEST_TIMEOUT_MS } from './harness.ts'
+import { expectBilledTurns, fakeCall, generation, runThroughTap, tempDirs, TEST_TIMEOUT_MS } from './harness.ts'
 
 const MODEL = 'fake/echo'
 const dirs = tempDirs()
@@ -58,5 +58,18 @@ describe('Claude Code against npm start', () => {
     expect(run.stdout, why).toContain('The tool returned:')
     expect(run.stdout, why).toContain(contents)
     await expectBilledTurns(exchanges, { ...MESSAGES, turns: 2 }, why)
+  })
+
+  it('a stream that fails mid-way: Claude Code asks again without streaming, the gateway falls back, the answer is printed', { timeout: TEST_TIMEOUT_MS }, async () => {
+    // The fake provider fails every stream mid-way; fake-eu, the fallback, does not.
+    const { run, exchanges, why } = await claude(() => 'one two three four five six [[fake error_after=2 on=fake]]')
+    expect(run.code, why).toBe(0)
+    expect(run.stdout, why).toContain('one two three four five six')
+    expect(exchanges.map((e) => `${e.method} ${e.path} ${e.status}`), why).toEqual(Array(2).fill('POST /api/v1/messages?beta=true 200'))
+    const [broken, retried] = await Promise.all(exchanges.map((e) => generation(inject('baseURL'), inject('apiKey'), e.generationId ?? '')))
+    // The broken stream is recorded as an error at no charge; the JSON retry served by the fallback is billed.
+    expect(broken, why).toMatchObject({ api_type: 'messages', streamed: true, finish_reason: 'error', total_cost: 0 })
+    expect(retried, why).toMatchObject({ api_type: 'messages', streamed: false, finish_reason: 'stop', provider_name: 'Switchboard Fake EU' })
+    expect(retried?.total_cost, why).toBeGreaterThan(0)
   })
 })

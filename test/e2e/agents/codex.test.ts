@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { expectBilledTurns, fakeCall, runThroughTap, tempDirs, TEST_TIMEOUT_MS } from './harness.ts'
+import { expectBilledTurns, fakeCall, generation, runThroughTap, tempDirs, TEST_TIMEOUT_MS } from './harness.ts'
 
 const MODEL = 'fake/echo'
 const dirs = tempDirs()
@@ -61,5 +61,14 @@ describe('Codex CLI against npm start', () => {
     expect(run.stdout, why).toContain('The tool returned:')
     expect(run.stdout, why).toContain(contents)
     await expectBilledTurns(exchanges, { ...RESPONSES, turns: 2 }, why)
+  })
+
+  it('a stream that fails mid-way: Codex reports the failure and exits 1; the generation is recorded as an error, free', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { run, exchanges, why } = await codex('one two three four five six [[fake error_after=2]]')
+    expect(run.code, why).toBe(1)
+    expect(run.stderr, why).toContain('stream disconnected before completion')
+    expect(exchanges.map((e) => `${e.method} ${e.path} ${e.status}`), why).toEqual(['POST /api/v1/responses 200'])
+    const record = await generation(inject('baseURL'), inject('apiKey'), exchanges[0]?.generationId ?? '')
+    expect(record, why).toMatchObject({ api_type: 'responses', streamed: true, finish_reason: 'error', total_cost: 0 })
   })
 })

@@ -167,6 +167,8 @@ export interface Generation {
   tokens_prompt: number
   tokens_completion: number
   streamed: boolean
+  finish_reason: string | null
+  provider_name: string
 }
 
 /** GET /generation?id=…, waiting for the record: the gateway writes generations in batches shortly after they end. */
