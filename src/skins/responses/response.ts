@@ -10,7 +10,7 @@ import { sealDetails, type Detail } from './reasoning.ts'
 import type { ResponsesRequest } from './request.ts'
 import { callPrefix, customInput, toolTable, type ToolTable } from './tools.ts'
 
-/** `resp_…` from the generation id (`gen-…`), and back: /generation finds a response by either. */
+/** `resp_…` from the generation id (`gen-…`), and back: a response's record is /generation of its `gen-` form. */
 export const responseId = (generationId: string): string => `resp_${generationId.replace(/^gen-/, '')}`
 export const generationIdOf = (id: string): string | null => (id.startsWith('resp_') ? `gen-${id.slice('resp_'.length)}` : null)
 
