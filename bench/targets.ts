@@ -99,6 +99,7 @@ export const startGateway = (scriptPath: string, upstreamPort: number, extraBind
       ...extraBindings,
     },
     d1Databases: ['DB'],
+    r2Buckets: ['DETAILS'],
     durableObjects: {
       ACCOUNT_GATE: { className: 'AccountGate', useSQLite: true },
       PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true },

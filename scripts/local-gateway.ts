@@ -48,7 +48,7 @@ export const applyMigrations = async (db: LocalD1): Promise<string[]> => {
   return pending
 }
 
-type WranglerFields = 'compatibilityDate' | 'compatibilityFlags' | 'bindings' | 'd1Databases' | 'durableObjects' | 'assets'
+type WranglerFields = 'compatibilityDate' | 'compatibilityFlags' | 'bindings' | 'd1Databases' | 'durableObjects' | 'r2Buckets' | 'assets'
 
 /** wrangler.toml as Miniflare options: the Worker's name, compatibility, [vars], D1 and Durable Object bindings, static assets. */
 export const wranglerWorkerOptions = (): Pick<V4WorkerOptionsShape, 'name' | WranglerFields> => {
@@ -62,6 +62,8 @@ export const wranglerWorkerOptions = (): Pick<V4WorkerOptionsShape, 'name' | Wra
     bindings: w.bindings,
     d1Databases: w.d1Databases,
     durableObjects: w.durableObjects,
+    // Generation details: Miniflare's local R2, kept under the same state directory.
+    r2Buckets: w.r2Buckets,
     // The dashboard's static files ([assets]); requests that match none go on to the Worker.
     ...(w.assets ? { assets: { ...w.assets, routerConfig: { ...w.assets.routerConfig, has_user_worker: true } } } : {}),
   }

@@ -3,25 +3,25 @@
 import { Hono } from 'hono'
 import type { KeyRecord } from '../auth/key-cache.ts'
 import { dayStart } from '../billing/periods.ts'
+import { catalogIndex } from '../catalog/lookup.ts'
 import { createDb } from '../db/client.ts'
-import type { generations } from '../db/schema.ts'
-import { dailyActivity, findGeneration } from '../db/queries/usage.ts'
+import { dailyActivity } from '../db/queries/usage.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { toDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
 import { iso, usageFields } from './key-object.ts'
 import { gateFor } from '../objects/clients.ts'
-import type { ApiType } from '../skins/skin.ts'
+import { readGeneration } from '../storage/read.ts'
+import { appParts, type StoredGeneration } from '../storage/record.ts'
 
-type GenerationRow = typeof generations.$inferSelect
+/** A provider's display name: as recorded with the generation, else the catalog's, else its id. */
+const providerName = (id: string | null, recorded: string | null = null): string | null =>
+  recorded ?? (id === null ? null : catalogIndex().providers.get(id)?.name ?? id)
 
-const API_TYPES = new Set<string>(['completions', 'embeddings', 'messages', 'responses'] satisfies ApiType[])
-/** The skin that served, as recorded (a plain text column); anything else reads as 'completions'. */
-const apiTypeOf = (recorded: string): ApiType => (API_TYPES.has(recorded) ? recorded as ApiType : 'completions')
 interface AttemptJson { provider?: string; provider_name?: string; endpoint?: string; model?: string; status?: number | null; latency_ms?: number }
 
-const generationBody = (g: GenerationRow) => ({
+const generationBody = (g: StoredGeneration) => ({
   id: g.id,
   upstream_id: g.upstreamId,
   total_cost: toDollars(g.costMicro),
@@ -33,7 +33,7 @@ const generationBody = (g: GenerationRow) => ({
   app_id: null,
   streamed: g.streamed,
   cancelled: g.cancelled,
-  provider_name: g.providerName,
+  provider_name: providerName(g.providerId, g.providerName),
   latency: g.latencyMs,
   moderation_latency: null,
   generation_time: g.generationTimeMs,
@@ -56,7 +56,7 @@ const generationBody = (g: GenerationRow) => ({
   origin: g.httpReferer ?? '',
   is_byok: false,
   external_user: g.externalUser,
-  api_type: apiTypeOf(g.apiType),
+  api_type: g.apiType,
   preset_id: null,
   router: null,
   provider_responses: (g.attempts as AttemptJson[]).map((a) => ({
@@ -104,7 +104,7 @@ export const account = new Hono<AppEnv>()
   .get('/generation', requireKey('any'), async (c) => {
     const id = c.req.query('id')
     if (!id) throw new GatewayError('invalid_request', 'Invalid request: id: a generation id is required')
-    const row = await findGeneration(createDb(c.env.DB), c.var.key.accountId, id)
+    const row = await readGeneration(c.env.DETAILS, createDb(c.env.DB), id, c.var.key.accountId)
     // Generations are written shortly after they finish (the gate flushes in batches): until then, 404.
     if (!row) throw new GatewayError('not_found', `Generation ${id} not found`)
     return c.json({ data: generationBody(row) })
@@ -127,15 +127,15 @@ export const account = new Hono<AppEnv>()
         model: r.model,
         model_permaslug: r.model,
         endpoint_id: `${r.model}@${r.providerId ?? 'none'}`,
-        provider_name: r.providerName ?? '',
+        provider_name: providerName(r.providerId) ?? '',
         usage: toDollars(Number(r.usageMicro)),
         byok_usage_inference: 0,
         requests: Number(r.requests),
         prompt_tokens: Number(r.promptTokens),
         completion_tokens: Number(r.completionTokens),
         reasoning_tokens: Number(r.reasoningTokens),
-        http_referer: r.httpReferer,
-        app_title: r.appTitle,
+        http_referer: appParts(r.app).referer,
+        app_title: appParts(r.app).title,
       })),
     })
   })

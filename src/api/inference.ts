@@ -113,7 +113,7 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
   const id = generationId(startedAt)
   c.header('x-generation-id', id)
   const idempotency = await idempotencyOf(c, raw)
-  const record = recorder(c, id, requestFacts(c, job.facts, startedAt, job.apiType), idempotency)
+  const record = recorder(c, id, requestFacts(c, job.facts, startedAt, job.apiType), idempotency, planned)
   const { holdMicro, dearest } = holdFor(attempts, promptTokens, requested, config.MARKUP_BPS)
   const replay = await admitOrReplay(c, {
     generationId: id,
@@ -166,7 +166,7 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
     learnHealth(c, planned, outcome.records, { ttftMs: outcome.ttftMs, completionTokens: usage.completion_tokens, generationMs: outcome.totalMs - outcome.ttftMs })
     c.executionCtx.waitUntil(record({
       cancelled: false, attempts: outcome.records, served, status: 200, usage, costMicro: cost.total, upstreamId: answer.upstreamId,
-      finish: answer.finish, nativeFinish: answer.nativeFinish, generationTimeMs: outcome.totalMs, endedAt: Date.now(),
+      finish: answer.finish, nativeFinish: answer.nativeFinish, generationTimeMs: outcome.totalMs, ttftMs: outcome.ttftMs, endedAt: Date.now(),
     }, { status: 200, contentType: 'application/json', body: json }))
     return c.body(json, 200, { 'content-type': 'application/json' })
   }

@@ -17,6 +17,7 @@ import type { Usage } from '../providers/types.ts'
 import type { ProviderPreferences } from '../schemas/chat-request.ts'
 import type { AttemptRecord, Transport } from '../routing/attempt.ts'
 import { isAutoRouter } from '../routing/auto.ts'
+import { routerMetadata } from '../routing/metadata.ts'
 import { healthView, probeAllowed, refreshStale, reportAttempts, reportsFromAttempts } from '../routing/health.ts'
 import { endpointKey, plan, type Plan, type PlanError, type PlanInput } from '../routing/plan.ts'
 import { parseRegions } from '../routing/regions.ts'
@@ -144,10 +145,17 @@ export const admitOrReplay = async (c: Context<AppEnv>, admission: Admission, ct
   throw denial(admitted, { ...ctx, now: Date.now() })
 }
 
-/** Settles one generation; a successful response is stored for Idempotency-Key replays. */
-export const recorder = (c: Context<AppEnv>, id: string, facts: RequestFacts, idempotency: Admission['idempotency']) =>
+/**
+ * Settles one generation; a successful response is stored for Idempotency-Key replays.
+ * With the plan, its router metadata goes into the generation's details (R2).
+ */
+export const recorder = (c: Context<AppEnv>, id: string, facts: RequestFacts, idempotency: Admission['idempotency'], planned?: Planned) =>
   (o: Outcome, response?: { status: number; contentType: string; body: string }) =>
-    settle(c.env, generationRecord(id, c.var.key, facts, o), idempotency && response ? { id: idempotency.id, ...response } : undefined)
+    settle(
+      c.env,
+      generationRecord(id, c.var.key, facts, planned ? { ...o, router: routerMetadata(planned, o.attempts, o.served) } : o),
+      idempotency && response ? { id: idempotency.id, ...response } : undefined,
+    )
 
 export type Planned = Extract<Plan, { ok: true }>
 

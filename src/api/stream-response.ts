@@ -77,6 +77,7 @@ export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Re
         served: outcome.attempt, attempts: outcome.records, status: end.outcome === 'error' ? (end.error?.status ?? 502) : 200,
         usage, costMicro: cost.total, upstreamId: end.upstreamId, finish: end.finish, nativeFinish: end.nativeFinish,
         cancelled: end.outcome === 'cancelled', generationTimeMs: end.firstTokenMs, endedAt,
+        ttftMs: end.firstTokenMs === null ? null : outcome.ttfbMs + end.firstTokenMs,
       }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined)
       void Promise.allSettled([charged, health]).finally(settled)
       if (end.outcome === 'cancelled') outcome.abort.abort()

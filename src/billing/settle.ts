@@ -1,13 +1,13 @@
 // Settlement: the generation record (metadata only, I5) and the one call that
 // charges it through the account gate, made in waitUntil after the response.
 import type { KeyRecord } from '../auth/key-cache.ts'
-import type { GenerationRow } from '../db/schema.ts'
 import { gateFor } from '../objects/clients.ts'
 import type { SettleInput } from '../objects/gate-types.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptRecord } from '../routing/attempt.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
 import type { ApiType } from '../skins/skin.ts'
+import type { GenerationRecord } from '../storage/record.ts'
 
 /** Request facts recorded with every generation, from headers and body. */
 export interface RequestFacts {
@@ -33,10 +33,14 @@ export interface Outcome {
   cancelled: boolean
   attempts: AttemptRecord[]
   generationTimeMs: number | null
+  /** Time to the first token (streams) or to the upstream's first byte, from the request's start; null when none came. */
+  ttftMs?: number | null
+  /** How the request was routed (routing/metadata.ts), kept with the details. */
+  router?: unknown
   endedAt: number
 }
 
-export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts, o: Outcome): GenerationRow => ({
+export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts, o: Outcome): GenerationRecord => ({
   id,
   accountId: key.accountId,
   keyHash: key.hash,
@@ -59,7 +63,9 @@ export const generationRecord = (id: string, key: KeyRecord, facts: RequestFacts
   costMicro: o.costMicro,
   latencyMs: o.endedAt - facts.startedAt,
   generationTimeMs: o.generationTimeMs,
+  ttftMs: o.ttftMs ?? null,
   attempts: o.attempts,
+  ...(o.router !== undefined ? { router: o.router } : {}),
   httpReferer: facts.httpReferer,
   appTitle: facts.appTitle,
   userAgent: facts.userAgent,
@@ -76,7 +82,7 @@ export const SETTLE_BATCH_MS = 5
 const batches = new Map<string, SettleInput[]>()
 
 /** Charge (or, at cost 0, just record) one generation; the gate drops its hold. Exactly once by id (I2). */
-export const settle = async (env: Env, record: GenerationRow, idempotent?: SettleInput['idempotent']): Promise<void> => {
+export const settle = async (env: Env, record: GenerationRecord, idempotent?: SettleInput['idempotent']): Promise<void> => {
   const input: SettleInput = { accountId: record.accountId, generationId: record.id, record, ...(idempotent ? { idempotent } : {}) }
   const open = batches.get(record.accountId)
   if (open) {

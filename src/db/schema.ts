@@ -1,7 +1,7 @@
 // D1, the system of record (docs/storage.md). Money columns are INTEGER microdollars;
 // times are INTEGER unix milliseconds. migrations/ is generated from this file by drizzle-kit.
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
@@ -49,24 +49,42 @@ export const creditEvents = sqliteTable(
   (t) => [index('credit_events_account_idx').on(t.accountId, t.createdAt)],
 )
 
-/** One row per generation: metadata only, never prompts or completions (I5). Unique by id (I2). */
+/**
+ * Interned strings: an account id, key hash, model, provider or app appears in every
+ * generation row and rollup as this table's integer id, never as text (docs/storage.md).
+ * Rows are only ever added, so an id means the same string forever.
+ */
+export const names = sqliteTable(
+  'names',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind', { enum: ['account', 'key', 'model', 'provider', 'app'] }).notNull(),
+    value: text('value').notNull(),
+  },
+  (t) => [uniqueIndex('names_kind_value_idx').on(t.kind, t.value)],
+)
+
+/**
+ * One row per generation: the charge, and what the Logs view lists, in integers (names
+ * interned; `*_n` = names.id, 0 = none). The details (attempts, user agent, finish reasons,
+ * router metadata) are in R2, in the object of the flush `batch` (src/storage/details.ts).
+ * Never prompts or completions (I5). Unique by id (I2). Pruned after the retention period.
+ */
 export const generations = sqliteTable(
   'generations',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull(),
-    keyHash: text('key_hash').notNull(),
-    model: text('model').notNull(),
-    providerId: text('provider_id'),
-    providerName: text('provider_name'),
-    region: text('region'),
-    upstreamId: text('upstream_id'),
-    apiType: text('api_type').notNull().default('completions'),
+    accountN: integer('account_n').notNull(),
+    keyN: integer('key_n').notNull(),
+    modelN: integer('model_n').notNull(),
+    providerN: integer('provider_n').notNull().default(0),
+    /** The app: referer and title together (src/storage/record.ts appName). */
+    appN: integer('app_n').notNull().default(0),
+    /** Index into API_TYPES (src/storage/record.ts). */
+    apiType: integer('api_type').notNull().default(0),
+    status: integer('status').notNull(),
     streamed: integer('streamed', { mode: 'boolean' }).notNull(),
     cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
-    status: integer('status').notNull(),
-    finishReason: text('finish_reason'),
-    nativeFinishReason: text('native_finish_reason'),
     tokensPrompt: integer('tokens_prompt').notNull().default(0),
     tokensCompletion: integer('tokens_completion').notNull().default(0),
     tokensReasoning: integer('tokens_reasoning').notNull().default(0),
@@ -74,22 +92,66 @@ export const generations = sqliteTable(
     tokensCacheWrite: integer('tokens_cache_write').notNull().default(0),
     costMicro: integer('cost_micro').notNull(),
     latencyMs: integer('latency_ms'),
-    generationTimeMs: integer('generation_time_ms'),
-    /** JSON array of every attempt: endpoint, status, latency, error. */
-    attempts: text('attempts', { mode: 'json' }).$type<unknown[]>().notNull().default(sql`'[]'`),
-    httpReferer: text('http_referer'),
-    appTitle: text('app_title'),
-    userAgent: text('user_agent'),
-    externalUser: text('external_user'),
+    /** The account gate's flush batch that wrote it: names its R2 details object. Null: migrated from generations_legacy. */
+    batch: integer('batch'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [
-    index('generations_account_idx').on(t.accountId, t.createdAt),
-    index('generations_key_idx').on(t.keyHash, t.createdAt),
-  ],
+  (t) => [index('generations_account_idx').on(t.accountN, t.createdAt)],
+)
+
+/**
+ * Generations written before issue 14, with their details in the row (migration 0002).
+ * Read by /generation for their details; pruned with the rest; never written.
+ */
+export const generationsLegacy = sqliteTable('generations_legacy', {
+  id: text('id').primaryKey(),
+  accountId: text('account_id').notNull(),
+  keyHash: text('key_hash').notNull(),
+  model: text('model').notNull(),
+  providerId: text('provider_id'),
+  providerName: text('provider_name'),
+  region: text('region'),
+  upstreamId: text('upstream_id'),
+  apiType: text('api_type').notNull().default('completions'),
+  streamed: integer('streamed', { mode: 'boolean' }).notNull(),
+  cancelled: integer('cancelled', { mode: 'boolean' }).notNull().default(false),
+  status: integer('status').notNull(),
+  finishReason: text('finish_reason'),
+  nativeFinishReason: text('native_finish_reason'),
+  tokensPrompt: integer('tokens_prompt').notNull().default(0),
+  tokensCompletion: integer('tokens_completion').notNull().default(0),
+  tokensReasoning: integer('tokens_reasoning').notNull().default(0),
+  tokensCached: integer('tokens_cached').notNull().default(0),
+  tokensCacheWrite: integer('tokens_cache_write').notNull().default(0),
+  costMicro: integer('cost_micro').notNull(),
+  latencyMs: integer('latency_ms'),
+  generationTimeMs: integer('generation_time_ms'),
+  attempts: text('attempts', { mode: 'json' }).$type<unknown[]>().notNull().default(sql`'[]'`),
+  httpReferer: text('http_referer'),
+  appTitle: text('app_title'),
+  userAgent: text('user_agent'),
+  externalUser: text('external_user'),
+  createdAt: integer('created_at').notNull(),
+})
+
+/**
+ * One row per account gate flush batch, written in the batch's own D1 transaction: a
+ * repeated batch (a crash between D1's commit and the gate's note of it) fails on this
+ * key and changes nothing, so rows and rollups are written exactly once.
+ */
+export const flushes = sqliteTable(
+  'flushes',
+  {
+    accountN: integer('account_n').notNull(),
+    batch: integer('batch').notNull(),
+    rows: integer('rows').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountN, t.batch] })],
 )
 
 export type AccountRow = typeof accounts.$inferSelect
 export type ApiKeyRow = typeof apiKeys.$inferSelect
 export type CreditEventRow = typeof creditEvents.$inferInsert
 export type GenerationRow = typeof generations.$inferInsert
+export type NameKind = (typeof names.$inferSelect)['kind']

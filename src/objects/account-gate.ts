@@ -10,16 +10,29 @@ import { PERIOD_OF, periodEnd, periodStart } from '../billing/periods.ts'
 import { configOf } from '../env.ts'
 import { systemClock, type Clock } from '../lib/clock.ts'
 import { createDb } from '../db/client.ts'
-import { insertLedgerRows, ledgerSnapshot } from '../db/queries/ledger.ts'
-import type { CreditEventRow, GenerationRow } from '../db/schema.ts'
+import { insertCredits, ledgerSnapshot } from '../db/queries/ledger.ts'
+import { internNames } from '../db/queries/names.ts'
+import type { CreditEventRow } from '../db/schema.ts'
+import { writeBatch } from '../storage/flush.ts'
+import { namesOf } from '../storage/record.ts'
 import type { AdmitInput, AdmitResult, CreditInput, Denial, GateKey, GateSnapshot, KeyUsage, Replay, SettleInput } from './gate-types.ts'
-import { addKeyUsage, exists, freeToday, heldMicro, keyUsage, PERIODS, SCHEMA, unflushedCount, windowCounts } from './gate-store.ts'
+import {
+  addKeyUsage, cacheNames, cachedNames, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, PERIODS, SCHEMA, takeBatch,
+  unflushedCount, windowCounts,
+} from './gate-store.ts'
 
-/** Flushed generations are kept this long, so a repeated settle of the same id is still recognised. */
-const KEEP_FLUSHED_MS = 24 * 60 * 60 * 1000
+/**
+ * A settled generation's id is remembered this long (its record only until it is flushed),
+ * so a repeated settle is recognised. Settlement is sent once, from the request's own
+ * waitUntil; a repeat can only be a retry of that call, within seconds of it. An hour of ids
+ * at 100 req/s is about 36 MB (docs/storage.md), where 24 h of whole records were 9.5 GB.
+ */
+export const SETTLED_KEEP_MS = 60 * 60 * 1000
 /** Admissions are kept two days: the free daily quota and the minute windows read them. */
 const KEEP_REQUESTS_MS = 2 * 24 * 60 * 60 * 1000
 const FLUSH_BATCH = 50
+/** Generations per flush batch: one R2 object and one D1 transaction (a statement per row and per rollup). */
+const GENERATIONS_PER_BATCH = 100
 const FLUSH_RETRY_MS = 10_000
 
 interface State {
@@ -51,6 +64,7 @@ export class AccountGate extends DurableObject<Env> {
     this.sql = ctx.storage.sql
     void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA)
+      migrateGenerations(this.sql)
       const meta = new Map(this.sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray().map((r) => [r.k, r.v]))
       if (meta.has('account_id')) {
         this.state = {
@@ -216,7 +230,7 @@ export class AccountGate extends DurableObject<Env> {
         if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
         const { costMicro: cost, keyHash } = input.record
         const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
-        this.sql.exec('INSERT INTO generations (id, cost, record, created_at) VALUES (?, ?, ?, ?)', input.generationId, cost, JSON.stringify(input.record), now)
+        enqueue(this.sql, { ...input.record, id: input.generationId }, now)
         this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
         // Tokens-per-minute counts what was actually used once it is known.
         this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
@@ -342,19 +356,33 @@ export class AccountGate extends DurableObject<Env> {
     }
   }
 
-  /** Write unflushed records to D1. Idempotent: D1 ignores ids it already has, so a crash mid-flush only repeats work. */
+  /**
+   * Write one batch of settled generations out (R2 details, D1 charges; storage/flush.ts) and
+   * unflushed credits to D1. Exactly once: a batch keeps its number until D1 has it, and D1
+   * refuses a number it has seen; credits are unique by id. Returns whether more are waiting.
+   */
   private async flush(): Promise<boolean> {
-    const gens = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM generations WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
     const credits = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM credits WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
-    if (gens.length === 0 && credits.length === 0) return false
-    await insertLedgerRows(this.env.DB, {
-      generations: gens.map((g) => JSON.parse(g.record) as GenerationRow),
-      credits: credits.map((c) => JSON.parse(c.record) as CreditEventRow),
-    })
-    for (const [table, ids] of [['generations', gens.map((g) => g.id)], ['credits', credits.map((c) => c.id)]] as const) {
-      if (ids.length) this.sql.exec(`UPDATE ${table} SET flushed = 1 WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids)
+    if (credits.length) {
+      await insertCredits(this.env.DB, credits.map((c) => JSON.parse(c.record) as CreditEventRow))
+      const ids = credits.map((c) => c.id)
+      this.sql.exec(`UPDATE credits SET flushed = 1 WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids)
     }
-    return gens.length === FLUSH_BATCH || credits.length === FLUSH_BATCH
+    const now = this.clock()
+    const taken = takeBatch(this.sql, now, GENERATIONS_PER_BATCH)
+    if (taken && taken.records.length) {
+      const accountId = taken.records[0]?.accountId as string
+      const refs = taken.records.flatMap(namesOf)
+      const { ids, missing } = cachedNames(this.sql, refs)
+      if (missing.length) {
+        const learned = await internNames(this.env.DB, missing)
+        cacheNames(this.sql, missing, learned)
+        for (const [k, v] of learned) ids.set(k, v)
+      }
+      await writeBatch(this.env, { accountId, batch: taken.batch, at: now }, taken.records, ids)
+      this.sql.exec('DELETE FROM outbox WHERE batch = ?', taken.batch)
+    }
+    return credits.length === FLUSH_BATCH || unflushedCount(this.sql) > 0
   }
 
   override async alarm(): Promise<void> {
@@ -362,7 +390,7 @@ export class AccountGate extends DurableObject<Env> {
     const now = this.clock()
     const idempotencyTtl = configOf(this.env).IDEMPOTENCY_TTL_SECONDS * 1000
     this.sql.exec('DELETE FROM holds WHERE expires_at <= ?', now)
-    this.sql.exec('DELETE FROM generations WHERE flushed = 1 AND created_at < ?', now - KEEP_FLUSHED_MS)
+    this.sql.exec('DELETE FROM settled WHERE at < ?', now - SETTLED_KEEP_MS)
     // Minute windows need a minute of paid admissions; the free daily quota needs today's free ones.
     this.sql.exec('DELETE FROM requests WHERE (free = 0 AND at < ?) OR at < ?', now - 2 * 60_000, now - KEEP_REQUESTS_MS)
     this.sql.exec('DELETE FROM idempotency WHERE created_at < ?', now - idempotencyTtl)
@@ -379,5 +407,7 @@ export class AccountGate extends DurableObject<Env> {
     // Housekeeping keeps running while there is anything to expire.
     const oldest = this.sql.exec<{ at: number | null }>('SELECT MIN(created_at) AS at FROM idempotency').one().at
     if (oldest !== null) this.schedule(oldest + idempotencyTtl)
+    const oldestSettled = this.sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM settled').one().at
+    if (oldestSettled !== null) this.schedule(oldestSettled + SETTLED_KEEP_MS)
   }
 }

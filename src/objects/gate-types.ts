@@ -1,7 +1,8 @@
 // The account gate's RPC surface: what callers send and get back (src/objects/account-gate.ts).
 import type { RateDenial } from '../billing/limits.ts'
 import type { LimitReset } from '../billing/periods.ts'
-import type { CreditEventRow, GenerationRow } from '../db/schema.ts'
+import type { CreditEventRow } from '../db/schema.ts'
+import type { GenerationRecord } from '../storage/record.ts'
 
 /** The key as the caller's auth cache saw it; the gate's own key_state (pushed by the keys API) overrides `disabled`. */
 export interface GateKey {
@@ -57,7 +58,7 @@ export interface SettleInput {
   accountId: string
   generationId: string
   /** The generation's metadata (never content), its `costMicro` the actual charge. */
-  record: GenerationRow
+  record: GenerationRecord
   /** Stores the response for replay under an Idempotency-Key (opt-in; 200s only). */
   idempotent?: { id: string; status: number; contentType: string; body: string }
 }

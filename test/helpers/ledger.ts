@@ -3,8 +3,10 @@ import { runDurableObjectAlarm } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { eq, sql } from 'drizzle-orm'
 import { createDb } from '../../src/db/client.ts'
+import { accountName } from '../../src/db/queries/ledger.ts'
 import { creditEvents, generations } from '../../src/db/schema.ts'
 import { gateFor } from '../../src/objects/clients.ts'
+import { readGeneration } from '../../src/storage/read.ts'
 
 /** Settlement runs in waitUntil after the response: poll until the gate holds nothing open. */
 export const settled = async (accountId: string, timeoutMs = 30_000) => {
@@ -33,13 +35,13 @@ export const flush = async (accountId: string, timeoutMs = 30_000) => {
   }
 }
 
-export const generationRow = async (id: string) =>
-  (await createDb(env.DB).select().from(generations).where(eq(generations.id, id)))[0]
+/** A flushed generation read back whole (D1 charge + R2 details), as /generation reads it. */
+export const generationRow = (id: string) => readGeneration(env.DETAILS, createDb(env.DB), id)
 
 /** Credits minus charges, as D1 records them. */
 export const ledgerBalance = async (accountId: string) => {
   const db = createDb(env.DB)
   const [credits] = await db.select({ sum: sql<number>`COALESCE(SUM(${creditEvents.amountMicro}), 0)` }).from(creditEvents).where(eq(creditEvents.accountId, accountId))
-  const [charges] = await db.select({ sum: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)` }).from(generations).where(eq(generations.accountId, accountId))
+  const [charges] = await db.select({ sum: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)` }).from(generations).where(eq(generations.accountN, accountName(db, accountId)))
   return Number(credits?.sum) - Number(charges?.sum)
 }

@@ -1,8 +1,10 @@
-// The ledger in D1: credit events and generations, each idempotent by its unique id (I2, I3).
-import { eq, getTableColumns, getTableName, sql, type Table } from 'drizzle-orm'
+// The ledger in D1: credit events, idempotent by their unique id (I3), and the account's
+// charges as the gate first reads them.
+import { and, eq, getTableColumns, getTableName, sql, type Table } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
 import { periodStart } from '../../billing/periods.ts'
 import type { Db } from '../client.ts'
-import { accounts, creditEvents, generations, type CreditEventRow, type GenerationRow } from '../schema.ts'
+import { accounts, creditEvents, generations, names, type CreditEventRow } from '../schema.ts'
 
 /**
  * An account as the ledger sees it: credits (and how much of them were purchases),
@@ -12,6 +14,7 @@ import { accounts, creditEvents, generations, type CreditEventRow, type Generati
 export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => {
   const [day, week, month] = (['day', 'week', 'month'] as const).map((p) => periodStart(p, now))
   const since = (start: number | undefined) => sql<number>`COALESCE(SUM(CASE WHEN ${generations.createdAt} >= ${start} THEN ${generations.costMicro} ELSE 0 END), 0)`
+  const keyName = alias(names, 'key_name')
   const [account, credits, keys] = await db.batch([
     db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId)),
     db
@@ -22,10 +25,11 @@ export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => 
       .from(creditEvents)
       .where(eq(creditEvents.accountId, accountId)),
     db
-      .select({ keyHash: generations.keyHash, all: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)`, day: since(day), week: since(week), month: since(month) })
+      .select({ keyHash: keyName.value, all: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)`, day: since(day), week: since(week), month: since(month) })
       .from(generations)
-      .where(eq(generations.accountId, accountId))
-      .groupBy(generations.keyHash),
+      .innerJoin(keyName, eq(keyName.id, generations.keyN))
+      .where(eq(generations.accountN, accountName(db, accountId)))
+      .groupBy(generations.keyN),
   ])
   const status = account[0]?.status
   if (!status) return undefined
@@ -39,12 +43,16 @@ export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => 
   }
 }
 
+/** An account's names.id, as a subquery (no row: matches nothing). */
+export const accountName = (db: Db, accountId: string) =>
+  db.select({ id: names.id }).from(names).where(and(eq(names.kind, 'account'), eq(names.value, accountId)))
+
 /**
  * A prepared `INSERT … ON CONFLICT DO NOTHING` with every column of a Drizzle table, built
  * once. The gate's flush writes hundreds of rows a second; building each through the
  * query builder cost more than the write, so rows are bound to one fixed statement.
  */
-const insertOrIgnore = <T extends Table>(table: T) => {
+export const insertOrIgnore = <T extends Table>(table: T) => {
   const columns = Object.entries(getTableColumns(table))
   const text = `INSERT INTO "${getTableName(table)}" (${columns.map(([, c]) => `"${c.name}"`).join(', ')}) ` +
     `VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`
@@ -56,13 +64,11 @@ const insertOrIgnore = <T extends Table>(table: T) => {
       }),
     )
 }
-const insertGeneration = insertOrIgnore(generations)
 const insertCreditEvent = insertOrIgnore(creditEvents)
 
-/** All rows in one batch; duplicates (a repeated flush) are ignored, so the write is idempotent. */
-export const insertLedgerRows = async (d1: D1Database, rows: { generations: GenerationRow[]; credits: CreditEventRow[] }) => {
-  const statements = [...rows.generations.map((r) => insertGeneration(d1, r)), ...rows.credits.map((r) => insertCreditEvent(d1, r))]
-  if (statements.length) await d1.batch(statements)
+/** Credit events in one batch; ids D1 already has (a repeated flush) are ignored, so the write is idempotent (I3). */
+export const insertCredits = async (d1: D1Database, credits: CreditEventRow[]) => {
+  if (credits.length) await d1.batch(credits.map((r) => insertCreditEvent(d1, r)))
 }
 
 /** A credit event already in D1 (flushed by a gate, or seeded): its account, to tell a repeat from a clash (I3). */

@@ -1,23 +1,25 @@
-// Usage reads for the account endpoints: one generation, and daily rollups.
+// Usage reads for the account endpoints: daily activity per model, provider and app.
 import { and, desc, eq, gte, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../client.ts'
-import { generations } from '../schema.ts'
-
-export const findGeneration = async (db: Db, accountId: string, id: string) =>
-  (await db.select().from(generations).where(and(eq(generations.id, id), eq(generations.accountId, accountId))).limit(1))[0]
+import { generations, names } from '../schema.ts'
 
 const day = sql<string>`strftime('%Y-%m-%d', ${generations.createdAt} / 1000, 'unixepoch')`
+const model = alias(names, 'model_name')
+const provider = alias(names, 'provider_name')
+const app = alias(names, 'app_name')
+
+const nameId = (db: Db, kind: 'account' | 'key', value: string) =>
+  db.select({ id: names.id }).from(names).where(and(eq(names.kind, kind), eq(names.value, value)))
 
 /** Daily usage per model, provider and app since `since` (ms), newest day first. */
 export const dailyActivity = (db: Db, accountId: string, since: number, filter: { keyHash?: string; date?: string }) =>
   db
     .select({
       date: day,
-      model: generations.model,
-      providerId: generations.providerId,
-      providerName: generations.providerName,
-      httpReferer: generations.httpReferer,
-      appTitle: generations.appTitle,
+      model: model.value,
+      providerId: provider.value,
+      app: app.value,
       usageMicro: sql<number>`SUM(${generations.costMicro})`,
       requests: sql<number>`COUNT(*)`,
       promptTokens: sql<number>`SUM(${generations.tokensPrompt})`,
@@ -25,13 +27,16 @@ export const dailyActivity = (db: Db, accountId: string, since: number, filter: 
       reasoningTokens: sql<number>`SUM(${generations.tokensReasoning})`,
     })
     .from(generations)
+    .innerJoin(model, eq(model.id, generations.modelN))
+    .leftJoin(provider, eq(provider.id, generations.providerN))
+    .leftJoin(app, eq(app.id, generations.appN))
     .where(
       and(
-        eq(generations.accountId, accountId),
+        eq(generations.accountN, nameId(db, 'account', accountId)),
         gte(generations.createdAt, since),
-        filter.keyHash ? eq(generations.keyHash, filter.keyHash) : undefined,
+        filter.keyHash ? eq(generations.keyN, nameId(db, 'key', filter.keyHash)) : undefined,
         filter.date ? eq(day, filter.date) : undefined,
       ),
     )
-    .groupBy(day, generations.model, generations.providerId, generations.providerName, generations.httpReferer, generations.appTitle)
-    .orderBy(desc(day), generations.model)
+    .groupBy(day, generations.modelN, generations.providerN, generations.appN)
+    .orderBy(desc(day), model.value)

@@ -1,14 +1,12 @@
 // The account gate on its own: admission, limits and windows on a clock the test
-// holds (the gate's one clock), exactly-once settlement across eviction and a crash mid-flush.
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+// holds (the gate's one clock). Settlement across eviction and crashes: account-gate.flush.test.ts.
+import { runDurableObjectAlarm } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import type { AccountGate } from '../../../src/objects/account-gate.ts'
 import type { AdmitInput, GateKey } from '../../../src/objects/gate-types.ts'
 import { gateFor } from '../../../src/objects/clients.ts'
-import type { GenerationRow } from '../../../src/db/schema.ts'
+import type { GenerationRecord } from '../../../src/storage/record.ts'
 import { noonToday, testClock, useClock } from '../../helpers/clock.ts'
-import { flush, generationRow, ledgerBalance } from '../../helpers/ledger.ts'
 import { seedAccount } from '../../helpers/seed.ts'
 
 const DAY_MS = 86_400_000
@@ -34,7 +32,7 @@ const admitInput = (accountId: string, key: GateKey, extra: Partial<AdmitInput> 
   accountId, key, generationId: `gen-test-${seq++}`, holdMicro: 100, promptTokens: 10, free: false, ...extra,
 })
 
-const record = (accountId: string, keyHash: string, id: string, costMicro: number): GenerationRow => ({
+const record = (accountId: string, keyHash: string, id: string, costMicro: number): GenerationRecord => ({
   id, accountId, keyHash, model: 'fake/echo', streamed: false, status: 200, costMicro, createdAt: Date.now(),
   tokensPrompt: 10, tokensCompletion: 5, attempts: [],
 })
@@ -177,32 +175,5 @@ describe('account gate', () => {
     clock.set(T0 + 3_600_000)
     await gate.credit({ accountId, event: { id: `topup-${accountId}`, accountId, amountMicro: 10_000_000, kind: 'topup', createdAt: T0 } })
     expect((await gate.admit(admitInput(accountId, key, { free: true, holdMicro: 0 }))).ok).toBe(true)
-  })
-
-  it('loses no charge and doubles none across eviction and a crash mid-flush (I2)', async () => {
-    const { accountId, keyHash } = await seedAccount({ balanceMicro: 10_000 })
-    const gate = gateFor(env, accountId)
-    const ids = ['gen-evict-a', 'gen-evict-b', 'gen-evict-c'].map((id) => `${id}-${accountId}`)
-    for (const [i, id] of ids.entries()) {
-      await gate.admit(admitInput(accountId, keyOf(keyHash), { generationId: id }))
-      await gate.settle({ accountId, generationId: id, record: record(accountId, keyHash, id, 100 * (i + 1)) })
-    }
-    // Evicted (flushed or not, as the alarm had it): state is durable.
-    await evictDurableObject(gate)
-    expect(await gate.snapshot()).toMatchObject({ balanceMicro: 9_400 })
-    // A settle retried after the restart is recognised.
-    expect((await gate.settle({ accountId, generationId: ids[0]!, record: record(accountId, keyHash, ids[0]!, 100) })).charged).toBe(false)
-    await flush(accountId)
-    // Crash after the D1 write but before marking rows flushed: the next flush repeats, D1 ignores duplicates.
-    await runInDurableObject(gate, (_: AccountGate, state) => {
-      state.storage.sql.exec('UPDATE generations SET flushed = 0')
-    })
-    await evictDurableObject(gate)
-    await runDurableObjectAlarm(gate) // nothing scheduled after eviction, but a new settle would; flush explicitly:
-    await gate.settle({ accountId, generationId: `gen-evict-d-${accountId}`, record: record(accountId, keyHash, `gen-evict-d-${accountId}`, 0) })
-    await flush(accountId)
-    for (const id of ids) expect((await generationRow(id))?.costMicro).toBeGreaterThan(0)
-    expect(await ledgerBalance(accountId)).toBe(9_400)
-    expect((await gate.snapshot()).balanceMicro).toBe(9_400)
   })
 })
