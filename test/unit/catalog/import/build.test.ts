@@ -121,6 +121,24 @@ describe('buildCatalog', () => {
     expect(out.report.counts.not_text).toBe(1)
   })
 
+  it('takes an operator OpenRouter file as the whole OpenRouter list, with its prices and limits', () => {
+    const withFile = input()
+    withFile.sources.openrouter = [{
+      id: 'acme/big-1', name: 'Acme: Big 1', created: 1_760_000_000, context_length: 200_000,
+      architecture: { input_modalities: ['text'], output_modalities: ['text'], tokenizer: 'Acme' },
+      pricing: { prompt: '0.000004', completion: '0.00002' }, top_provider: { context_length: 200_000, max_completion_tokens: 10_000 },
+      supported_parameters: ['max_tokens', 'tools', 'tool_choice', 'response_format'],
+    }]
+    withFile.versions.openrouter = 'openrouter-models.json#abc'
+    const built = buildCatalog(withFile)
+    const routed = built.models.flatMap((m) => m.endpoints.filter((e) => e.provider === 'router').map((e) => [m.id, e] as const))
+    expect(routed.map(([id]) => id)).toEqual(['acme/big-1']) // genai-prices' copy of the list is not used
+    expect(routed[0]![1]).toMatchObject({
+      pricing: { prompt: 4_000_000, completion: 20_000_000 }, price_source: 'openrouter-models.json#abc acme/big-1',
+      context_length: 200_000, max_output: 10_000, supported_parameters: ['max_tokens', 'tools', 'tool_choice', 'response_format'],
+    })
+  })
+
   it('gives the same catalog whatever order the sources list things in', () => {
     const shuffled = input()
     const acme = shuffled.sources.modelsDev.acme!
