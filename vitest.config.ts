@@ -68,6 +68,8 @@ export default defineConfig(async () => {
         name,
         include,
         setupFiles: ['./test/setup/shift-clock.ts', './test/setup/apply-migrations.ts', './test/setup/reset-health.ts'],
+        // A loaded 2-core CI machine runs these several times slower than a laptop: bound generously.
+        testTimeout: 30_000,
       },
     }
   )
