@@ -120,10 +120,12 @@ export const account = new Hono<AppEnv>()
     if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new GatewayError('invalid_request', 'Invalid request: date: expected YYYY-MM-DD')
     const keyHash = c.req.query('api_key_hash')
     const since = dayStart(Date.now()) - ACTIVITY_DAYS * 86_400_000
-    const rows = await dailyActivity(createDb(c.env.DB), c.var.key.accountId, since, { ...(keyHash ? { keyHash } : {}), ...(date ? { date } : {}) })
+    const day = date === undefined ? undefined : Date.parse(`${date}T00:00:00Z`)
+    if (day !== undefined && Number.isNaN(day)) throw new GatewayError('invalid_request', 'Invalid request: date: expected YYYY-MM-DD')
+    const rows = await dailyActivity(createDb(c.env.DB), c.var.key.accountId, since, { ...(keyHash ? { keyHash } : {}), ...(day !== undefined ? { day } : {}) })
     return c.json({
       data: rows.map((r) => ({
-        date: r.date,
+        date: new Date(r.start).toISOString().slice(0, 10),
         model: r.model,
         model_permaslug: r.model,
         endpoint_id: `${r.model}@${r.providerId ?? 'none'}`,

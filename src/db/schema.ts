@@ -2,6 +2,7 @@
 // times are INTEGER unix milliseconds. migrations/ is generated from this file by drizzle-kit.
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { BUCKETS } from '../storage/histogram.ts'
 
 export const accounts = sqliteTable('accounts', {
   id: text('id').primaryKey(),
@@ -149,6 +150,49 @@ export const flushes = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountN, t.batch] })],
 )
+
+const histogramColumn = (name: string) => integer(name).notNull().default(0)
+type HistogramColumns<P extends string> = Record<`${P}${number}`, ReturnType<typeof histogramColumn>>
+/** One column per histogram bucket (src/storage/histogram.ts): `<prefix>_h0` … */
+const histogram = <P extends string>(prefix: P): HistogramColumns<P> =>
+  Object.fromEntries(Array.from({ length: BUCKETS }, (_, i) => [`${prefix}${i}`, histogramColumn(`${prefix}_h${i}`)])) as HistogramColumns<P>
+
+/**
+ * Usage per account × key × model × provider × app in one hour or one UTC day (`start`, ms),
+ * kept up to date by each flush batch in its own transaction, so it always equals the sum of
+ * the generations written. The views and the balance read these, never the generation rows;
+ * never pruned. Errors: status ≥ 400. Latency and TTFT as sums and fixed histograms.
+ */
+const rollupTable = <N extends string>(name: N) =>
+  sqliteTable(
+    name,
+    {
+      accountN: integer('account_n').notNull(),
+      start: integer('start').notNull(),
+      keyN: integer('key_n').notNull(),
+      modelN: integer('model_n').notNull(),
+      providerN: integer('provider_n').notNull(),
+      appN: integer('app_n').notNull(),
+      requests: integer('requests').notNull().default(0),
+      errors: integer('errors').notNull().default(0),
+      cancelled: integer('cancelled').notNull().default(0),
+      tokensPrompt: integer('tokens_prompt').notNull().default(0),
+      tokensCompletion: integer('tokens_completion').notNull().default(0),
+      tokensReasoning: integer('tokens_reasoning').notNull().default(0),
+      tokensCached: integer('tokens_cached').notNull().default(0),
+      tokensCacheWrite: integer('tokens_cache_write').notNull().default(0),
+      costMicro: integer('cost_micro').notNull().default(0),
+      latencyMsSum: integer('latency_ms_sum').notNull().default(0),
+      ttftMsSum: integer('ttft_ms_sum').notNull().default(0),
+      ...histogram('latency'),
+      ...histogram('ttft'),
+    },
+    (t) => [primaryKey({ columns: [t.accountN, t.start, t.keyN, t.modelN, t.providerN, t.appN] })],
+  )
+
+export const usageHourly = rollupTable('usage_hourly')
+export const usageDaily = rollupTable('usage_daily')
+export type RollupTable = typeof usageHourly | typeof usageDaily
 
 export type AccountRow = typeof accounts.$inferSelect
 export type ApiKeyRow = typeof apiKeys.$inferSelect

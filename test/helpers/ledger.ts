@@ -4,7 +4,7 @@ import { env } from 'cloudflare:workers'
 import { eq, sql } from 'drizzle-orm'
 import { createDb } from '../../src/db/client.ts'
 import { accountName } from '../../src/db/queries/ledger.ts'
-import { creditEvents, generations } from '../../src/db/schema.ts'
+import { creditEvents, usageDaily } from '../../src/db/schema.ts'
 import { gateFor } from '../../src/objects/clients.ts'
 import { readGeneration } from '../../src/storage/read.ts'
 
@@ -38,10 +38,10 @@ export const flush = async (accountId: string, timeoutMs = 30_000) => {
 /** A flushed generation read back whole (D1 charge + R2 details), as /generation reads it. */
 export const generationRow = (id: string) => readGeneration(env.DETAILS, createDb(env.DB), id)
 
-/** Credits minus charges, as D1 records them. */
+/** Credits minus charges, as D1 records them: the credit ledger and the daily rollups (which outlive the generation rows). */
 export const ledgerBalance = async (accountId: string) => {
   const db = createDb(env.DB)
   const [credits] = await db.select({ sum: sql<number>`COALESCE(SUM(${creditEvents.amountMicro}), 0)` }).from(creditEvents).where(eq(creditEvents.accountId, accountId))
-  const [charges] = await db.select({ sum: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)` }).from(generations).where(eq(generations.accountN, accountName(db, accountId)))
+  const [charges] = await db.select({ sum: sql<number>`COALESCE(SUM(${usageDaily.costMicro}), 0)` }).from(usageDaily).where(eq(usageDaily.accountN, accountName(db, accountId)))
   return Number(credits?.sum) - Number(charges?.sum)
 }

@@ -1,10 +1,12 @@
 // The D1 side of an account gate flush batch: one transaction (a D1 batch) holding the
 // batch's marker, its charges and its rollup increments. The marker's key is the batch's,
 // so a batch sent twice fails on it the second time and rolls back whole: exactly once.
-import { and, eq } from 'drizzle-orm'
+import { and, eq, getTableName } from 'drizzle-orm'
 import type { Db } from '../client.ts'
-import { flushes, generations, type GenerationRow } from '../schema.ts'
+import { flushes, generations, usageDaily, usageHourly, type GenerationRow } from '../schema.ts'
+import { BUCKETS } from '../../storage/histogram.ts'
 import { apiTypeCode, appName, type GenerationRecord, type NameRef } from '../../storage/record.ts'
+import { rollupDeltas, type RollupDelta } from '../../storage/rollup.ts'
 import { insertOrIgnore } from './ledger.ts'
 import { nameKey } from './names.ts'
 
@@ -52,12 +54,35 @@ export interface BatchHead {
   at: number
 }
 
-/** The batch's statements, marker first. */
-export const batchStatements = (d1: D1Database, head: BatchHead, records: GenerationRecord[], ids: NameIds): D1PreparedStatement[] => [
-  d1.prepare('INSERT INTO flushes (account_n, batch, rows, at) VALUES (?, ?, ?, ?)')
-    .bind(idOf(ids, { kind: 'account', value: head.accountId }), head.batch, records.length, head.at),
-  ...records.map((r) => insertCharge(d1, chargeRow(r, ids, head.batch))),
+const DIMS = ['account_n', 'start', 'key_n', 'model_n', 'provider_n', 'app_n']
+const SUMS = [
+  'requests', 'errors', 'cancelled', 'tokens_prompt', 'tokens_completion', 'tokens_reasoning', 'tokens_cached', 'tokens_cache_write',
+  'cost_micro', 'latency_ms_sum', 'ttft_ms_sum',
+  ...Array.from({ length: BUCKETS }, (_, i) => `latency_h${i}`), ...Array.from({ length: BUCKETS }, (_, i) => `ttft_h${i}`),
 ]
+/** Add a delta to its rollup row (created at the first one): 42 bound values, under D1's 100. */
+const upsert = (table: string) =>
+  `INSERT INTO ${table} (${[...DIMS, ...SUMS].join(', ')}) VALUES (${[...DIMS, ...SUMS].map(() => '?').join(', ')}) ` +
+  `ON CONFLICT (${DIMS.join(', ')}) DO UPDATE SET ${SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`
+const UPSERT = { hour: upsert(getTableName(usageHourly)), day: upsert(getTableName(usageDaily)) }
+
+const upsertDelta = (d1: D1Database, d: RollupDelta) =>
+  d1.prepare(UPSERT[d.span]).bind(
+    d.accountN, d.start, d.keyN, d.modelN, d.providerN, d.appN,
+    d.requests, d.errors, d.cancelled, d.tokensPrompt, d.tokensCompletion, d.tokensReasoning, d.tokensCached, d.tokensCacheWrite,
+    d.costMicro, d.latencyMsSum, d.ttftMsSum, ...d.latency, ...d.ttft,
+  )
+
+/** The batch's statements, marker first: the charges, then their rollup increments. */
+export const batchStatements = (d1: D1Database, head: BatchHead, records: GenerationRecord[], ids: NameIds): D1PreparedStatement[] => {
+  const rows = records.map((r) => ({ row: chargeRow(r, ids, head.batch), ttftMs: r.ttftMs ?? null }))
+  return [
+    d1.prepare('INSERT INTO flushes (account_n, batch, rows, at) VALUES (?, ?, ?, ?)')
+      .bind(idOf(ids, { kind: 'account', value: head.accountId }), head.batch, records.length, head.at),
+    ...rows.map(({ row }) => insertCharge(d1, row)),
+    ...rollupDeltas(rows).map((d) => upsertDelta(d1, d)),
+  ]
+}
 
 /** Whether D1 holds this batch (its marker): after a failed send, tells a repeat from a failure. */
 export const batchWritten = async (db: Db, accountN: number, batch: number): Promise<boolean> =>

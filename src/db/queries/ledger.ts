@@ -4,7 +4,7 @@ import { and, eq, getTableColumns, getTableName, sql, type Table } from 'drizzle
 import { alias } from 'drizzle-orm/sqlite-core'
 import { periodStart } from '../../billing/periods.ts'
 import type { Db } from '../client.ts'
-import { accounts, creditEvents, generations, names, type CreditEventRow } from '../schema.ts'
+import { accounts, creditEvents, names, usageDaily, type CreditEventRow } from '../schema.ts'
 
 /**
  * An account as the ledger sees it: credits (and how much of them were purchases),
@@ -13,7 +13,8 @@ import { accounts, creditEvents, generations, names, type CreditEventRow } from 
  */
 export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => {
   const [day, week, month] = (['day', 'week', 'month'] as const).map((p) => periodStart(p, now))
-  const since = (start: number | undefined) => sql<number>`COALESCE(SUM(CASE WHEN ${generations.createdAt} >= ${start} THEN ${generations.costMicro} ELSE 0 END), 0)`
+  // Charges come from the daily rollups (never pruned, unlike the generation rows): periods start at a UTC day.
+  const since = (start: number | undefined) => sql<number>`COALESCE(SUM(CASE WHEN ${usageDaily.start} >= ${start} THEN ${usageDaily.costMicro} ELSE 0 END), 0)`
   const keyName = alias(names, 'key_name')
   const [account, credits, keys] = await db.batch([
     db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId)),
@@ -25,11 +26,11 @@ export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => 
       .from(creditEvents)
       .where(eq(creditEvents.accountId, accountId)),
     db
-      .select({ keyHash: keyName.value, all: sql<number>`COALESCE(SUM(${generations.costMicro}), 0)`, day: since(day), week: since(week), month: since(month) })
-      .from(generations)
-      .innerJoin(keyName, eq(keyName.id, generations.keyN))
-      .where(eq(generations.accountN, accountName(db, accountId)))
-      .groupBy(generations.keyN),
+      .select({ keyHash: keyName.value, all: sql<number>`COALESCE(SUM(${usageDaily.costMicro}), 0)`, day: since(day), week: since(week), month: since(month) })
+      .from(usageDaily)
+      .innerJoin(keyName, eq(keyName.id, usageDaily.keyN))
+      .where(eq(usageDaily.accountN, accountName(db, accountId)))
+      .groupBy(usageDaily.keyN),
   ])
   const status = account[0]?.status
   if (!status) return undefined

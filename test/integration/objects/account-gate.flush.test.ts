@@ -1,6 +1,6 @@
-// The account gate's flush: each settled generation reaches D1 (its charge) and R2 (its
-// details) exactly once, across eviction and a crash at either point of a flush; the gate
-// keeps only what settlement needs, for as long as it needs it.
+// The account gate's flush: each settled generation reaches D1 (its charge and its rollups)
+// and R2 (its details) exactly once, across eviction and a crash at either point of a flush; the gate
+// keeps only what settlement needs, for as long as it needs it. Rollups: rollups.test.ts.
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
@@ -13,7 +13,7 @@ import { detailsOf, type GenerationRecord } from '../../../src/storage/record.ts
 import { noonToday, testClock, useClock } from '../../helpers/clock.ts'
 import { flush, generationRow, ledgerBalance } from '../../helpers/ledger.ts'
 import { seedAccount } from '../../helpers/seed.ts'
-import { d1Charges, detailsObjects } from '../../helpers/storage.ts'
+import { d1Charges, detailsObjects, rollupsVsRows } from '../../helpers/storage.ts'
 
 type Gate = DurableObjectStub<AccountGate>
 
@@ -90,6 +90,8 @@ describe('account gate flush', () => {
     expect(objects).toHaveLength(1)
     expect(objects[0]?.lines.map((l) => l.id).sort()).toEqual(records.map((r) => r.id).sort())
     expect(await ledgerBalance(accountId)).toBe(9_400)
+    const rollups = await rollupsVsRows(accountId)
+    expect(rollups.actual).toEqual(rollups.expected)
 
     // The next settlement is a new batch with a higher number, in its own object.
     const late = record(accountId, keyHash, 50)

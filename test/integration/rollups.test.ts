@@ -1,0 +1,90 @@
+// Rollups: the hourly and daily aggregates each flush maintains equal, exactly, what the
+// generation rows (and their details' TTFT) add up to; /activity reads only them.
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { eq } from 'drizzle-orm'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createDb } from '../../src/db/client.ts'
+import { accountName } from '../../src/db/queries/ledger.ts'
+import { generations } from '../../src/db/schema.ts'
+import { generationId } from '../../src/lib/ids.ts'
+import type { AccountGate } from '../../src/objects/account-gate.ts'
+import { gateFor } from '../../src/objects/clients.ts'
+import type { GenerationRecord } from '../../src/storage/record.ts'
+import { call, chat } from '../helpers/gateway.ts'
+import { flush, ledgerBalance } from '../helpers/ledger.ts'
+import { addKey, seedAccount } from '../helpers/seed.ts'
+import { rollupsVsRows } from '../helpers/storage.ts'
+
+const DAY_MS = 86_400_000
+
+/** One generation's varying facts: which key, model, provider and app, its outcome, size and timing. */
+const spec = fc.record({
+  key: fc.nat(1),
+  model: fc.constantFrom('fake/echo', 'openai/gpt-4o-mini'),
+  providerId: fc.constantFrom('fake', 'openai', null),
+  app: fc.constantFrom<[string | null, string | null]>([null, null], ['https://a.example/', null], [null, 'Title'], ['https://b.example/', 'B']),
+  status: fc.constantFrom(200, 200, 400, 502),
+  cancelled: fc.boolean(),
+  tokens: fc.array(fc.nat(5_000), { minLength: 5, maxLength: 5 }),
+  costMicro: fc.nat(100_000),
+  latencyMs: fc.option(fc.nat(200_000)),
+  ttftMs: fc.option(fc.nat(200_000)),
+  /** Within three days, so rows cross hours and days. */
+  offsetMs: fc.nat(3 * DAY_MS),
+})
+
+/** Flush until the gate's outbox is empty (a batch holds one hour's generations). */
+const drain = async (accountId: string) => {
+  const gate = gateFor(env, accountId)
+  for (let i = 0; i < 500 && (await gate.snapshot()).unflushed > 0; i++) {
+    await runInDurableObject(gate, (instance: AccountGate) => instance.alarm())
+  }
+  expect((await gate.snapshot()).unflushed).toBe(0)
+}
+
+describe('rollups', () => {
+  it('equal the generation rows exactly, per hour and per day, for any mix of keys, models, providers, apps and outcomes', async () => {
+    const base = Date.now() - 4 * DAY_MS
+    await fc.assert(
+      fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 40 }), async (specs) => {
+        const { accountId, keyHash } = await seedAccount({ balanceMicro: 100_000_000 })
+        const keys = [keyHash, (await addKey(accountId)).keyHash]
+        const records = specs.map((s): GenerationRecord => {
+          const createdAt = base + s.offsetMs
+          const [prompt, completion, reasoning, cached, cacheWrite] = s.tokens as [number, number, number, number, number]
+          return {
+            id: generationId(createdAt), accountId, keyHash: keys[s.key] as string, model: s.model, providerId: s.providerId,
+            apiType: 'completions', streamed: false, cancelled: s.cancelled, status: s.status, tokensPrompt: prompt, tokensCompletion: completion,
+            tokensReasoning: reasoning, tokensCached: cached, tokensCacheWrite: cacheWrite, costMicro: s.costMicro, latencyMs: s.latencyMs,
+            ttftMs: s.ttftMs, httpReferer: s.app[0], appTitle: s.app[1], createdAt,
+          }
+        })
+        const gate = gateFor(env, accountId)
+        await gate.settleMany(records.map((r) => ({ accountId, generationId: r.id, record: r })))
+        await drain(accountId)
+        const { expected, actual } = await rollupsVsRows(accountId)
+        expect(actual.hour).toEqual(expected.hour)
+        expect(actual.day).toEqual(expected.day)
+        const spent = records.reduce((sum, r) => sum + r.costMicro, 0)
+        expect(await ledgerBalance(accountId)).toBe(100_000_000 - spent)
+        expect((await gate.snapshot()).balanceMicro).toBe(100_000_000 - spent)
+      }),
+      { numRuns: 6 },
+    )
+  })
+
+  it('/activity reads the rollups only: the same answer once the generation rows are gone', async () => {
+    const { accountId, key } = await seedAccount()
+    for (const [content, title] of [['a', 'One'], ['b', 'One'], ['c', 'Two']] as const) {
+      await chat(key, { model: 'fake/echo', provider: { order: ['fake'], allow_fallbacks: false }, messages: [{ role: 'user', content }] }, { 'X-Title': title })
+    }
+    await flush(accountId)
+    const before = await (await call('/activity', { key })).json<{ data: { app_title: string; requests: number }[] }>()
+    expect(before.data.map((r) => [r.app_title, r.requests]).sort()).toEqual([['One', 2], ['Two', 1]])
+    const db = createDb(env.DB)
+    await db.delete(generations).where(eq(generations.accountN, accountName(db, accountId)))
+    expect(await (await call('/activity', { key })).json()).toEqual(before)
+  })
+})
