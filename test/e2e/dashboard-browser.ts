@@ -63,10 +63,10 @@ export const expectAccessible = async (page: Page) => {
  */
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(import.meta.dirname, '..', '..', 'docs', 'screenshots') : undefined
 
-export const screenshot = async (page: Page, name: string) => {
+export const screenshot = async (page: Page, name: string, fullPage = false) => {
   const dir = SHOTS ?? join(inject('stateDir'), 'screenshots')
   mkdirSync(dir, { recursive: true })
-  await page.screenshot({ path: join(dir, `${name}.png`) })
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage })
 }
 
 /** Every page's closing checks: nothing went wrong in the console, and axe finds nothing serious. */

@@ -33,3 +33,8 @@ export const NeedsKind = ({ kind, why }: { kind: 'an API key' | 'a management ke
     <p>Sign out and sign in with {kind} to use it.</p>
   </section>
 )
+
+/** A table's scrolling box: focusable and named, so keyboard users can scroll it too. */
+export const TableWrap = ({ label, children, class: extra }: { label: string; children: Child; class?: string }) => (
+  <div class={`table-wrap${extra ? ` ${extra}` : ''}`} tabindex={0} role="region" aria-label={label}>{children}</div>
+)

@@ -6,7 +6,7 @@ import type { Chart } from 'chart.js'
 import { api } from '../api.ts'
 import { buildView, type ActivityRow, type GroupBy, type Metric } from '../activity-data.ts'
 import { drawStackedBars } from '../chart.ts'
-import { ErrorNote, Loading, Segmented, Stat } from '../components.tsx'
+import { ErrorNote, Loading, Segmented, Stat, TableWrap } from '../components.tsx'
 import { int, money } from '../format.ts'
 import type { Session } from '../session.ts'
 
@@ -95,7 +95,7 @@ export const Activity = ({ session }: { session: Session }) => {
       </section>
       <section class="card" aria-labelledby="table-heading">
         <h2 id="table-heading">By {GROUP_LABEL[by].toLowerCase()}</h2>
-        <div class="table-wrap">
+        <TableWrap label="Usage table">
           <table>
             <thead>
               <tr><th scope="col">{GROUP_LABEL[by]}</th><th scope="col" class="num">Requests</th><th scope="col" class="num">Prompt tokens</th><th scope="col" class="num">Completion tokens</th><th scope="col" class="num">Reasoning tokens</th><th scope="col" class="num">Spend</th></tr>
@@ -116,7 +116,7 @@ export const Activity = ({ session }: { session: Session }) => {
               <tr><th scope="row">Total</th><td class="num">{int(t.requests)}</td><td class="num">{int(t.promptTokens)}</td><td class="num">{int(t.completionTokens)}</td><td class="num">{int(t.reasoningTokens)}</td><td class="num">{money(t.spendMicro / 1_000_000, true)}</td></tr>
             </tfoot>
           </table>
-        </div>
+        </TableWrap>
       </section>
     </div>
   )

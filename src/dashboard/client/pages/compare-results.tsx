@@ -1,4 +1,5 @@
 // Compare's figures table (per model and total) and the session's runs with their exports.
+import { TableWrap } from '../components.tsx'
 import { totalsOf, toCsv, toJson, type CompareResult, type CompareRun } from '../compare-data.ts'
 import { int, money, ms } from '../format.ts'
 
@@ -6,7 +7,7 @@ export const CompareTable = ({ columns }: { columns: { model: string; result: Co
   const done = columns.flatMap((c) => (c.result ? [c.result] : []))
   const t = totalsOf(done)
   return (
-    <div class="card table-wrap">
+    <TableWrap label="Figures per model" class="card">
       <table data-testid="compare-table">
         <caption>Figures per model</caption>
         <thead>
@@ -34,7 +35,7 @@ export const CompareTable = ({ columns }: { columns: { model: string; result: Co
           <tr><th scope="row">Total</th><td /><td /><td /><td class="num">{int(t.promptTokens)}</td><td class="num">{int(t.completionTokens)}</td><td class="num" data-testid="compare-total-cost">{money(t.cost, true)}</td><td /></tr>
         </tfoot>
       </table>
-    </div>
+    </TableWrap>
   )
 }
 
@@ -58,7 +59,7 @@ export const RunHistory = ({ runs }: { runs: CompareRun[] }) => {
         <button type="button" class="button" onClick={() => download(`compare-${stamp}.json`, 'application/json', toJson(runs))}>Export JSON</button>
         <button type="button" class="button" onClick={() => download(`compare-${stamp}.csv`, 'text/csv', toCsv(runs))}>Export CSV</button>
       </div>
-      <div class="table-wrap">
+      <TableWrap label="Runs this session">
         <table>
           <thead><tr><th scope="col">When</th><th scope="col">Prompt</th><th scope="col">Models</th><th scope="col" class="num">Total cost</th></tr></thead>
           <tbody>
@@ -67,7 +68,7 @@ export const RunHistory = ({ runs }: { runs: CompareRun[] }) => {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
     </section>
   )
 }

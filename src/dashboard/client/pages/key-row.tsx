@@ -67,7 +67,7 @@ export const KeyRow = ({ k, onChanged, onError }: Props) => {
       <td class="num">{k.limit === null ? 'None' : `${money(k.limit_remaining ?? 0)} left of ${money(k.limit)}${k.limit_reset ? ` (${k.limit_reset})` : ''}`}</td>
       <td class="num">{money(k.usage_monthly)}</td>
       <td class="num">{money(k.usage)}</td>
-      <td>{new Date(k.created_at).toLocaleDateString()}</td>
+      <td>{k.created_at.slice(0, 10)}</td>
       <td>
         <div class="row">
           <button type="button" class="button" aria-label={`Edit ${k.name}`} onClick={() => setEditing(true)}>Edit</button>

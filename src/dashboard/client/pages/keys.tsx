@@ -3,7 +3,7 @@
 // delete. The API checks every action; this page only asks.
 import { useEffect, useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
-import { ErrorNote, Loading, NeedsKind } from '../components.tsx'
+import { ErrorNote, Loading, NeedsKind, TableWrap } from '../components.tsx'
 import { money } from '../format.ts'
 import type { Session } from '../session.ts'
 import { LIMIT_RESETS, limitOf, resetOf } from '../key-form.ts'
@@ -91,14 +91,14 @@ export const Keys = ({ session }: { session: Session }) => {
         {!keys ? <Loading what="keys" /> : keys.length === 0 ? <p class="muted">No API keys yet.</p> : (
           <>
             <p class="muted small">{active} active of {keys.length}; total usage {money(keys.reduce((s, k) => s + k.usage, 0))}.</p>
-            <div class="table-wrap">
+            <TableWrap label="API keys table">
               <table>
                 <thead>
                   <tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col">Status</th><th scope="col" class="num">Limit</th><th scope="col" class="num">Usage (month)</th><th scope="col" class="num">Usage (all)</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr>
                 </thead>
                 <tbody>{keys.map((k) => <KeyRow key={k.hash} k={k} onChanged={load} onError={setError} />)}</tbody>
               </table>
-            </div>
+            </TableWrap>
           </>
         )}
       </section>

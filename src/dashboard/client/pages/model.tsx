@@ -3,7 +3,7 @@
 // health) and a code sample that calls it through this gateway.
 import { useEffect, useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
-import { ErrorNote, Loading } from '../components.tsx'
+import { ErrorNote, Loading, TableWrap } from '../components.tsx'
 import { perMillion, tokensShort } from '../format.ts'
 
 interface Percentiles { p50: number; p90: number }
@@ -62,7 +62,7 @@ export const ModelPage = () => {
       <p class="muted">{model.description}</p>
       <section class="card" aria-labelledby="endpoints-heading">
         <h2 id="endpoints-heading">Endpoints</h2>
-        <div class="table-wrap">
+        <TableWrap label="Endpoints table">
           <table>
             <thead>
               <tr>
@@ -88,7 +88,7 @@ export const ModelPage = () => {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
       <section class="card" aria-labelledby="sample-heading">
         <h2 id="sample-heading">Call it</h2>

@@ -2,18 +2,24 @@
 // context, price, tools and reasoning. Each row links to the model's page.
 import { useEffect, useMemo, useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
-import { ErrorNote, Loading } from '../components.tsx'
+import { ErrorNote, Loading, TableWrap } from '../components.tsx'
 import { int, perMillion, tokensShort } from '../format.ts'
 import { authorOf, distinct, filterModels, NO_FILTER, reasons, takesTools, type Model, type ModelFilter } from '../models-data.ts'
 
 const CONTEXTS = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
 const PRICES: (number | null)[] = [null, 0, 0.5, 1, 3, 10]
+/** Rows rendered at first: the whole catalog is hundreds of rows. */
+const PAGE = 100
 
 export const Models = () => {
   const [models, setModels] = useState<Model[] | null>(null)
   const [error, setError] = useState<unknown>(null)
   const [f, setF] = useState<ModelFilter>(NO_FILTER)
-  const set = <K extends keyof ModelFilter>(k: K, v: ModelFilter[K]) => setF({ ...f, [k]: v })
+  const [limit, setLimit] = useState(PAGE)
+  const set = <K extends keyof ModelFilter>(k: K, v: ModelFilter[K]) => {
+    setF({ ...f, [k]: v })
+    setLimit(PAGE)
+  }
 
   useEffect(() => {
     api<{ data: Model[] }>('/models?output_modalities=all').then((r) => setModels(r.data)).catch(setError)
@@ -61,13 +67,13 @@ export const Models = () => {
         <label class="check"><input type="checkbox" checked={f.reasoning} onChange={(e: Event) => set('reasoning', (e.target as HTMLInputElement).checked)} /> Reasoning</label>
       </form>
       <p class="muted" role="status">{int(shown.length)} of {int(models.length)} models</p>
-      <div class="card table-wrap">
+      <TableWrap label="Models table" class="card">
         <table>
           <thead>
             <tr><th scope="col">Model</th><th scope="col" class="num">Context</th><th scope="col" class="num">Prompt</th><th scope="col" class="num">Completion</th><th scope="col">Modalities</th><th scope="col">Features</th></tr>
           </thead>
           <tbody>
-            {shown.map((m) => (
+            {shown.slice(0, limit).map((m) => (
               <tr>
                 <th scope="row"><a href={`/models/${m.id.replace(':', '%3A')}`}>{m.name}</a><br /><code class="muted small">{m.id}</code></th>
                 <td class="num">{m.context_length ? tokensShort(m.context_length) : '–'}</td>
@@ -79,7 +85,8 @@ export const Models = () => {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
+      {shown.length > limit && <button type="button" class="button" onClick={() => setLimit(shown.length)}>Show all {int(shown.length)} models</button>}
     </div>
   )
 }

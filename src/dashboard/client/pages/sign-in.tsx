@@ -48,7 +48,7 @@ export const SignIn = () => {
         {error && <p class="error" role="alert">{error}</p>}
         <div><button type="submit" class="button primary" disabled={busy}>{busy ? 'Checking…' : 'Sign in'}</button></div>
       </form>
-      <p class="muted small">`npm start` prints a local API key and management key.</p>
+      <p class="muted small spaced">Running locally? <code>npm start</code> prints an API key and a management key.</p>
     </section>
   )
 }

@@ -1,0 +1,90 @@
+// Every dashboard page, in the light and the dark theme, with the key that page is for: it
+// renders its content with no console error, axe finds no serious accessibility violation,
+// and a screenshot is taken (docs/dashboard.md shows them; UPDATE_SCREENSHOTS=1 writes them there).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { expectHealthy, launch, openPage, screenshot, signIn } from './dashboard-browser.ts'
+
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launch()
+  // Some traffic, so Activity has a chart to draw.
+  for (const [model, title] of [['fake/echo', 'Docs demo'], ['fake/story', 'Docs demo'], ['fake/story', 'Another app']]) {
+    await fetch(`${inject('baseURL')}/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${inject('apiKey')}`, 'Content-Type': 'application/json', 'X-OpenRouter-Title': title as string },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'a request for the activity chart' }] }),
+    })
+  }
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+interface Case {
+  name: string
+  path: string
+  key: 'apiKey' | 'managementKey'
+  /** A visible sign that the page has its content. */
+  ready: (page: Page) => Promise<unknown>
+  /** Something to do first, so the screenshot shows the page in use. */
+  use?: (page: Page) => Promise<void>
+  /** The whole page, not only the first screen. */
+  fullPage?: boolean
+}
+
+const CASES: Case[] = [
+  { name: 'activity', path: '/', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'By model', exact: true }).waitFor() },
+  { name: 'models', path: '/models', key: 'apiKey', ready: (p) => p.getByRole('link', { name: 'Fake: Echo', exact: true }).waitFor() },
+  { name: 'model', path: '/models/fake/echo', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'Endpoints' }).waitFor() },
+  {
+    name: 'playground', path: '/playground', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'Settings' }).waitFor(),
+    use: async (p) => {
+      await p.getByLabel('System prompt').fill('Answer briefly.')
+      await p.getByLabel('Message').fill('What does a router do?')
+      await p.getByRole('button', { name: 'Send' }).click()
+      await p.getByTestId('reply-meta').waitFor()
+    },
+  },
+  {
+    name: 'compare', path: '/compare', key: 'apiKey', fullPage: true, ready: (p) => p.getByRole('button', { name: 'Run' }).waitFor(),
+    use: async (p) => {
+      await p.getByRole('button', { name: 'Add model' }).click()
+      await p.getByRole('combobox', { name: 'Model 3' }).fill('fake/echo:free')
+      await p.getByLabel('Prompt', { exact: true }).fill('Summarise the plot of Hamlet [[fake tokens=24]]')
+      await p.getByRole('button', { name: 'Run' }).click()
+      await p.getByRole('heading', { name: "This session's runs" }).waitFor()
+    },
+  },
+  { name: 'keys', path: '/keys', key: 'managementKey', ready: (p) => p.getByRole('heading', { name: 'API keys', level: 2 }).waitFor() },
+  { name: 'credits', path: '/credits', key: 'apiKey', ready: (p) => p.getByTestId('balance').waitFor() },
+]
+
+describe('every dashboard page', () => {
+  for (const scheme of ['light', 'dark'] as const) {
+    for (const c of CASES) {
+      it(`${c.name} (${scheme}): renders, no console errors, no serious axe violations`, async () => {
+        const w = await openPage(browser, scheme)
+        await signIn(w.page, inject(c.key), c.path)
+        await c.ready(w.page)
+        await c.use?.(w.page)
+        await expectHealthy(w)
+        await screenshot(w.page, `${c.name}-${scheme}`, c.fullPage)
+        expect(await w.page.content()).not.toContain(inject(c.key))
+        await w.context.close()
+      }, 60_000)
+    }
+  }
+
+  it('lays out on a phone-sized screen without sideways scrolling', async () => {
+    const w = await openPage(browser)
+    await w.page.setViewportSize({ width: 390, height: 844 })
+    await signIn(w.page, inject('apiKey'))
+    await CASES[0]?.ready(w.page)
+    expect(await w.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    await expectHealthy(w)
+    await screenshot(w.page, 'activity-phone')
+    await w.context.close()
+  }, 60_000)
+})
