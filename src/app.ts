@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { account } from './api/account.ts'
 import { admin } from './api/admin.ts'
+import { adminAccounts } from './api/admin-accounts.ts'
 import { keys } from './api/keys.ts'
 import { models } from './api/models.ts'
 import { webhooks } from './api/webhooks.ts'
@@ -44,6 +45,7 @@ export const createApp = () => {
   app.route('/api/v1', keys)
   app.route('/api/v1', webhooks)
   app.route('/api/v1', admin)
+  app.route('/api/v1', adminAccounts)
   // The dashboard's pages (its scripts and styles are static assets, served before the Worker runs).
   app.route('/', dashboard)
 

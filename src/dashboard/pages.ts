@@ -2,7 +2,7 @@
 // (client/) fills in the part that needs the session's key. Shared with the client, so
 // the navigation and the routes cannot drift apart.
 
-export type PageId = 'activity' | 'sign-in' | 'keys' | 'credits' | 'models' | 'model' | 'playground' | 'compare'
+export type PageId = 'activity' | 'sign-in' | 'keys' | 'credits' | 'models' | 'model' | 'playground' | 'compare' | 'admin'
 
 export interface Page {
   id: PageId
@@ -24,6 +24,8 @@ export const PAGES: readonly Page[] = [
   { id: 'keys', path: '/keys', title: 'API keys', nav: 'Keys', needsKey: true },
   { id: 'credits', path: '/credits', title: 'Credits', nav: 'Credits', needsKey: true },
   { id: 'sign-in', path: '/sign-in', title: 'Sign in', needsKey: false },
+  // For the ADMIN_TOKEN: linked from the session menu rather than the navigation.
+  { id: 'admin', path: '/admin', title: 'Operator', needsKey: true },
 ]
 
 /** Where each nav entry links. */

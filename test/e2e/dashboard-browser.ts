@@ -1,7 +1,7 @@
 // The dashboard tests' browser: playwright-core driving the headless Chromium that the npm
 // package @sparticuz/chromium ships (no download, no install step), with a watch on console
 // errors, an axe check, and screenshots for docs/dashboard.md.
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import chromium from '@sparticuz/chromium'
@@ -39,6 +39,10 @@ export const openPage = async (browser: Browser, colorScheme: 'light' | 'dark' =
   page.on('pageerror', (err) => errors.push(`page: ${err.message}`))
   return { context, page, errors }
 }
+
+/** The operator's ADMIN_TOKEN that npm start generated, from its state directory (as `npm run admin` finds it). */
+export const adminToken = (): string =>
+  (JSON.parse(readFileSync(join(inject('stateDir'), 'switchboard-dev.json'), 'utf8')) as { adminToken: string }).adminToken
 
 /** Signs in through the sign-in form, as a person would, and waits for the page it leads to. */
 export const signIn = async (page: Page, key: string, next = '/') => {

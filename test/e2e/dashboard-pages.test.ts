@@ -3,7 +3,7 @@
 // and a screenshot is taken (docs/dashboard.md shows them; UPDATE_SCREENSHOTS=1 writes them there).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { expectHealthy, launch, openPage, screenshot, signIn } from './dashboard-browser.ts'
+import { adminToken, expectHealthy, launch, openPage, screenshot, signIn } from './dashboard-browser.ts'
 
 let browser: Browser
 
@@ -25,7 +25,7 @@ afterAll(async () => {
 interface Case {
   name: string
   path: string
-  key: 'apiKey' | 'managementKey'
+  key: 'apiKey' | 'managementKey' | 'adminToken'
   /** A visible sign that the page has its content. */
   ready: (page: Page) => Promise<unknown>
   /** Something to do first, so the screenshot shows the page in use. */
@@ -59,19 +59,22 @@ const CASES: Case[] = [
   },
   { name: 'keys', path: '/keys', key: 'managementKey', ready: (p) => p.getByRole('heading', { name: 'API keys', level: 2 }).waitFor() },
   { name: 'credits', path: '/credits', key: 'apiKey', ready: (p) => p.getByTestId('balance').waitFor() },
+  { name: 'operator', path: '/admin', key: 'adminToken', ready: (p) => p.locator(`tr[data-account="${inject('accountId')}"]`).waitFor() },
 ]
+
+const secretOf = (key: Case['key']) => (key === 'adminToken' ? adminToken() : inject(key))
 
 describe('every dashboard page', () => {
   for (const scheme of ['light', 'dark'] as const) {
     for (const c of CASES) {
       it(`${c.name} (${scheme}): renders, no console errors, no serious axe violations`, async () => {
         const w = await openPage(browser, scheme)
-        await signIn(w.page, inject(c.key), c.path)
+        await signIn(w.page, secretOf(c.key), c.path)
         await c.ready(w.page)
         await c.use?.(w.page)
         await expectHealthy(w)
         await screenshot(w.page, `${c.name}-${scheme}`, c.fullPage)
-        expect(await w.page.content()).not.toContain(inject(c.key))
+        expect(await w.page.content()).not.toContain(secretOf(c.key))
         await w.context.close()
       }, 60_000)
     }

@@ -31,7 +31,7 @@ describe('dashboard speed', () => {
       await w.page.getByRole('heading', { name: 'By model', exact: true }).waitFor()
       loads.push(Date.now() - started)
       resources = await w.page.evaluate(() =>
-        performance.getEntriesByType('resource').map((r) => ({ name: new URL(r.name).pathname, start: r.startTime, end: r.responseEnd })))
+        (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map((r) => ({ name: new URL(r.name).pathname, start: r.startTime, end: r.responseEnd })))
       await w.context.close()
     }
     expect(Math.min(...loads)).toBeLessThan(1000)

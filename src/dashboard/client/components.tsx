@@ -27,7 +27,7 @@ export const Loading = ({ what }: { what: string }) => <p class="muted" role="st
 export const ErrorNote = ({ error }: { error: unknown }) => <p class="error" role="alert">{error instanceof Error ? error.message : String(error)}</p>
 
 /** Shown on pages an inference key or a management key cannot use. */
-export const NeedsKind = ({ kind, why }: { kind: 'an API key' | 'a management key'; why: string }) => (
+export const NeedsKind = ({ kind, why }: { kind: 'an API key' | 'a management key' | "the operator's ADMIN_TOKEN"; why: string }) => (
   <section class="card narrow">
     <p>{why}</p>
     <p>Sign out and sign in with {kind} to use it.</p>

@@ -13,6 +13,7 @@ import { Credits } from './pages/credits.tsx'
 import { Keys } from './pages/keys.tsx'
 import { ModelPage } from './pages/model.tsx'
 import { Models } from './pages/models.tsx'
+import { Operator } from './pages/operator.tsx'
 import { Playground } from './pages/playground.tsx'
 import { SignIn } from './pages/sign-in.tsx'
 
@@ -25,7 +26,18 @@ const PAGES: Partial<Record<PageId, (session: Session | null) => Child>> = {
   model: () => <ModelPage />,
   playground: (s) => s && <Playground session={s} />,
   compare: (s) => s && <Compare session={s} />,
+  admin: (s) => s && <Operator session={s} />,
 }
+
+/** What the operator's token can open: it is no account's key, so account pages do not apply. */
+const OPERATOR_PAGES = new Set<PageId>(['admin', 'models', 'model', 'sign-in'])
+
+const OperatorNote = () => (
+  <section class="card narrow">
+    <p>Signed in with the operator's token, which belongs to no account. This page shows an account: sign out and sign in with one of its keys.</p>
+    <p><a href="/admin">Go to the operator view</a></p>
+  </section>
+)
 
 const mount = (id: string, node: Child) => {
   const el = document.getElementById(id)
@@ -42,7 +54,7 @@ const start = () => {
   if (main?.dataset.needsKey === 'true' && !session) return toSignIn()
   mount('session-slot', <SessionMenu session={session} />)
   mount('theme-slot', <ThemeToggle />)
-  const view = page ? PAGES[page] : undefined
+  const view = page && session?.kind === 'admin' && !OPERATOR_PAGES.has(page) ? () => <OperatorNote /> : page ? PAGES[page] : undefined
   mount('page-root', view ? view(session) : <p>This page is not built yet.</p>)
 }
 

@@ -9,10 +9,14 @@ export const SessionMenu = ({ session }: { session: Session | null }) => {
   }
   return (
     <div class="session">
-      <span class="session-label">
-        <span class="badge">{session.kind === 'management' ? 'Management key' : 'API key'}</span>{' '}
-        <code>{session.label}</code>
-      </span>
+      {session.kind === 'admin' ? (
+        <a class="badge" href="/admin">Operator</a>
+      ) : (
+        <span class="session-label">
+          <span class="badge">{session.kind === 'management' ? 'Management key' : 'API key'}</span>{' '}
+          <code>{session.label}</code>
+        </span>
+      )}
       <button type="button" class="button" onClick={signOut}>Sign out</button>
     </div>
   )

@@ -2,7 +2,8 @@
 // tab's sessionStorage (never a cookie, URL or localStorage), so closing the tab or signing
 // out forgets it.
 
-export type KeyKind = 'inference' | 'management'
+/** An API key, a management key, or the operator's ADMIN_TOKEN. */
+export type KeyKind = 'inference' | 'management' | 'admin'
 
 export interface Session {
   key: string
@@ -19,7 +20,7 @@ export const getSession = (): Session | null => {
   if (!raw) return null
   try {
     const s = JSON.parse(raw) as Partial<Session>
-    return typeof s.key === 'string' && (s.kind === 'inference' || s.kind === 'management') && typeof s.label === 'string'
+    return typeof s.key === 'string' && (s.kind === 'inference' || s.kind === 'management' || s.kind === 'admin') && typeof s.label === 'string'
       ? { key: s.key, kind: s.kind, label: s.label, name: s.name ?? null }
       : null
   } catch {

@@ -4,6 +4,9 @@ import { useState } from 'hono/jsx/dom'
 import { api, ApiError } from '../api.ts'
 import { setSession } from '../session.ts'
 
+/** Switchboard's keys; anything else is tried as the operator's token. */
+const KEY_SHAPE = /^sk-sb-v1-/
+
 interface KeyInfo { data: { label: string; name?: string | null; is_management_key: boolean } }
 
 /** Only same-site paths: `next` comes from the URL, so it must not send the visitor elsewhere. */
@@ -24,12 +27,18 @@ export const SignIn = () => {
     setBusy(true)
     setError(null)
     try {
-      const { data } = await api<KeyInfo>('/key', { key })
-      setSession({ key, kind: data.is_management_key ? 'management' : 'inference', label: data.label, name: data.name ?? null })
+      if (KEY_SHAPE.test(key)) {
+        const { data } = await api<KeyInfo>('/key', { key })
+        setSession({ key, kind: data.is_management_key ? 'management' : 'inference', label: data.label, name: data.name ?? null })
+      } else {
+        // Not a key: perhaps the operator's ADMIN_TOKEN, which the operator API accepts.
+        await api('/admin/accounts?limit=1', { key })
+        setSession({ key, kind: 'admin', label: 'operator token', name: null })
+      }
       form.reset()
-      location.assign(nextPath())
+      location.assign(KEY_SHAPE.test(key) ? nextPath() : '/admin')
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? 'That key was not accepted: it is unknown, disabled or expired.' : `Could not sign in: ${(err as Error).message}`)
+      setError(err instanceof ApiError && (err.status === 401 || err.status === 404) ? 'That key was not accepted: it is unknown, disabled or expired.' : `Could not sign in: ${(err as Error).message}`)
       setBusy(false)
     }
   }
@@ -39,7 +48,7 @@ export const SignIn = () => {
       <h2 id="sign-in-heading" class="visually-hidden">Sign in with a key</h2>
       <p>
         Paste an API key or a management key. An API key sees its own usage and can use the playground;
-        a management key sees the whole account and manages its keys.
+        a management key sees the whole account and manages its keys; the operator's <code>ADMIN_TOKEN</code> opens the operator view.
       </p>
       <form onSubmit={submit} class="stack" autocomplete="off">
         <label for="key">Key</label>

@@ -1,0 +1,61 @@
+// The operator view against npm start, signed in with the ADMIN_TOKEN npm start generated:
+// every account listed with its balance; create an account with credit, grant more, suspend
+// and resume it, each checked against the operator API; account pages say they need a key.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { adminToken, expectHealthy, launch, openPage, signIn } from './dashboard-browser.ts'
+
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+interface Account { id: string; name: string; status: string; balance: number }
+const listed = async (): Promise<Account[]> =>
+  ((await (await fetch(`${inject('baseURL')}/admin/accounts?limit=100`, { headers: { Authorization: `Bearer ${adminToken()}` } })).json()) as { data: Account[] }).data
+
+describe('dashboard operator view', () => {
+  it('lists accounts, creates one, grants credit, suspends and resumes it', async () => {
+    const w = await openPage(browser)
+    const { page } = w
+    await signIn(page, adminToken(), '/admin')
+    await page.locator(`tr[data-account="${inject('accountId')}"]`).waitFor()
+    expect(await page.content()).not.toContain(adminToken())
+
+    const name = `Dashboard e2e ${randomUUID().slice(0, 8)}`
+    await page.getByLabel('Name').fill(name)
+    await page.getByLabel('Initial credit (USD)').fill('5')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Created ${name}`)
+    const account = (await listed()).find((a) => a.name === name)
+    expect(account).toMatchObject({ status: 'active', balance: 5 })
+    const row = page.locator(`tr[data-account="${account?.id}"]`)
+    expect(await row.textContent()).toContain('$5.00')
+
+    await page.getByRole('button', { name: `Grant credit to ${name}` }).click()
+    await page.getByLabel('Amount (USD)').fill('2.5')
+    await page.getByLabel('Reason').fill('dashboard e2e grant')
+    await page.getByRole('button', { name: 'Grant', exact: true }).click()
+    await expect.poll(() => row.textContent()).toContain('$7.50')
+    expect((await listed()).find((a) => a.id === account?.id)?.balance).toBe(7.5)
+
+    await page.getByRole('button', { name: `Suspend ${name}` }).click()
+    await expect.poll(() => row.textContent()).toContain('Suspended')
+    expect((await listed()).find((a) => a.id === account?.id)?.status).toBe('suspended')
+    await page.getByRole('button', { name: `Resume ${name}` }).click()
+    await expect.poll(() => row.textContent()).toContain('Active')
+    expect((await listed()).find((a) => a.id === account?.id)?.status).toBe('active')
+    await expectHealthy(w)
+
+    // The token belongs to no account: account pages say so instead of failing.
+    await page.goto('/')
+    await expect.poll(() => page.getByText('belongs to no account').count()).toBe(1)
+    expect(w.errors).toEqual([])
+    await w.context.close()
+  }, 90_000)
+})
