@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { exportGenerations } from './admin-export.ts'
 import { runningGateways, type RunningGateway } from './running.ts'
 
 const HELP = `Usage: npm run admin -- <command> [options]
@@ -18,6 +19,9 @@ Commands:
   keys disable --hash <sha256>      keys enable --hash <sha256>
   credits grant --account <id> --amount <usd> --reason <text> [--id <unique id>]
   credits adjust --account <id> --amount <usd, may be negative> --reason <text> [--id <unique id>]
+  export --account <id> --from <ISO date> --to <ISO date> [--format jsonl|csv] [--out <file>]
+                       the account's generations (charge and details) from..to (to excluded), oldest first
+  retention run        one retention pass now (deletes generations older than RETENTION_DAYS)
 
 Options:
   --url <url>          the gateway (default $SWITCHBOARD_URL, else the gateway npm start runs
@@ -56,6 +60,10 @@ const { values: opts, positionals } = parseArgs({
     hash: { type: 'string' },
     amount: { type: 'string' },
     id: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string', default: 'jsonl' },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 })
@@ -228,6 +236,24 @@ const commands: Record<string, () => Promise<Record<string, unknown>>> = {
   'keys enable': async () => setDisabled(false),
   'credits grant': async () => credit('grant'),
   'credits adjust': async () => credit('adjustment'),
+  export: async () => {
+    const format = opts.format
+    if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format must be jsonl or csv')
+    const n = await exportGenerations((path) => request('GET', path), {
+      account: need('account'), from: need('from'), to: need('to'), format, ...(opts.out ? { out: opts.out } : {}),
+    })
+    console.error(`Exported ${n} generation${n === 1 ? '' : 's'}${opts.out ? ` to ${opts.out}` : ''}.`)
+    return { exported: n }
+  },
+  'retention run': async () => {
+    const json = await request('POST', '/retention')
+    if (!opts.json) {
+      const d = dataOf(json)
+      console.log(d.cutoff === null ? 'RETENTION_DAYS is 0: generations are kept forever.' : `Deleted what started before ${d.cutoff}:`)
+      console.log(`  ${d.rows} generation rows, ${d.legacyRows} legacy rows, ${d.objects} R2 objects, ${d.markers} flush markers${d.done ? '' : ' (more left: run again)'}`)
+    }
+    return json
+  },
 }
 
 const setDisabled = async (disabled: boolean) => {
@@ -259,7 +285,7 @@ const main = async () => {
   }
   url = gatewayUrl()
   const json = await run()
-  if (opts.json) console.log(JSON.stringify(json, null, 2))
+  if (opts.json && name !== 'export') console.log(JSON.stringify(json, null, 2))
 }
 
 main().catch((err: unknown) => {

@@ -32,6 +32,12 @@ export const ConfigSchema = z.object({
   HOLD_TTL_SECONDS: int(60, 86_400, 900),
   /** Delay before buffered generations are flushed from the account gate to D1. */
   FLUSH_DELAY_MS: int(0, 60_000, 1_000),
+  /**
+   * Days each generation's row (D1) and details (R2) are kept; 0 keeps them forever. The
+   * scheduled handler prunes older ones in bounded batches. The credit ledger and the
+   * rollups (activity, balances) are never pruned (docs/storage.md).
+   */
+  RETENTION_DAYS: int(0, 36_500, 30),
   /** Per-key defaults (a key may override each); 0 means unlimited. */
   DEFAULT_REQUESTS_PER_MINUTE: int(0, 1_000_000, 0),
   DEFAULT_TOKENS_PER_MINUTE: int(0, 1_000_000_000, 0),

@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import type { KeyRecord } from '../auth/key-cache.ts'
 import { dayStart } from '../billing/periods.ts'
 import { catalogIndex } from '../catalog/lookup.ts'
-import { createDb } from '../db/client.ts'
+import { createDb, createReplicaDb } from '../db/client.ts'
 import { dailyActivity } from '../db/queries/usage.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
@@ -122,7 +122,8 @@ export const account = new Hono<AppEnv>()
     const since = dayStart(Date.now()) - ACTIVITY_DAYS * 86_400_000
     const day = date === undefined ? undefined : Date.parse(`${date}T00:00:00Z`)
     if (day !== undefined && Number.isNaN(day)) throw new GatewayError('invalid_request', 'Invalid request: date: expected YYYY-MM-DD')
-    const rows = await dailyActivity(createDb(c.env.DB), c.var.key.accountId, since, { ...(keyHash ? { keyHash } : {}), ...(day !== undefined ? { day } : {}) })
+    // Stale-tolerant: a read replica may answer (createReplicaDb).
+    const rows = await dailyActivity(createReplicaDb(c.env.DB), c.var.key.accountId, since, { ...(keyHash ? { keyHash } : {}), ...(day !== undefined ? { day } : {}) })
     return c.json({
       data: rows.map((r) => ({
         date: new Date(r.start).toISOString().slice(0, 10),

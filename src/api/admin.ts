@@ -19,6 +19,7 @@ import { AdminKeyBody, CreateAccountBody, CreditBody, SetKeyDisabledBody } from 
 import { KeyHash } from '../schemas/keys.ts'
 import { expiresAtOf, limitMicroOf, renderKey } from './key-object.ts'
 import { readBody } from './request.ts'
+import { adminGenerations } from './admin-generations.ts'
 
 /** An operator's view of an account: balance from the gate (the authority), keys from D1. */
 const accountView = async (env: Env, db: Db, account: AccountRow) => {
@@ -102,3 +103,5 @@ export const admin = new Hono<AppEnv>()
     const row = await changeKey(c.env, db, found.key, { disabled: body.disabled })
     return c.json({ data: { ...(await renderKey(c.env, row)), kind: row.kind } })
   })
+  // Generations (the Logs pages, the export) and retention: admin-generations.ts.
+  .route('/', adminGenerations)

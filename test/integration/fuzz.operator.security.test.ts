@@ -4,7 +4,7 @@
 // envelope (test/helpers/fuzz.ts).
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { fuzz, headerText, routeInputs, segment, sweep, type FuzzRequest, type Route } from '../helpers/fuzz.ts'
+import { fuzz, headerText, queryOf, routeInputs, segment, sweep, type FuzzRequest, type Route } from '../helpers/fuzz.ts'
 import { edgeNumber, edgeText, plainText } from '../helpers/fuzz-values.ts'
 import { addKey, seedAccount } from '../helpers/seed.ts'
 import { secrets, sign, stripeEvents } from '../helpers/webhooks.ts'
@@ -75,6 +75,15 @@ const routes = (): (Route & { name: string })[] => [
     body: fc.record({ name, credit_usd: usd(1000), reason: name }, { requiredKeys: ['name'] }), fields: ['name', 'credit_usd', 'reason'],
   },
   { name: 'GET /admin/accounts/:id', method: 'GET', path: account().map((a) => `/admin/accounts/${a}`), credentials: admin() },
+  {
+    name: 'GET /admin/accounts/:id/generations', method: 'GET', credentials: admin(),
+    path: fc.tuple(account(), queryOf({
+      from: fc.constantFrom('2026-01-01', '2026-01-01T12:00:00Z', '1970-01-01', '9999-12-31'), to: fc.constantFrom('2099-01-01', '2026-01-02'),
+      limit: fc.constantFrom('1', '100', '1000'), order: fc.constantFrom('asc', 'desc'), details: fc.constantFrom('true', 'false'),
+      cursor: fc.constantFrom(btoa('1764000000000:gen-1764000000-abc'), btoa('1:gen-1-x')),
+    })).map(([a, q]) => `/admin/accounts/${a}/generations${q}`),
+  },
+  { name: 'POST /admin/retention', method: 'POST', path: fc.constant('/admin/retention'), credentials: admin() },
   {
     name: 'POST /admin/accounts/:id/suspend|reactivate', method: 'POST', credentials: admin(),
     path: fc.tuple(segment([ids.suspendable, 'acct_missing']), fc.constantFrom('suspend', 'reactivate')).map(([a, action]) => `/admin/accounts/${a}/${action}`),
