@@ -10,6 +10,7 @@ import { account } from './api/account.ts'
 import { admin } from './api/admin.ts'
 import { adminAccounts } from './api/admin-accounts.ts'
 import { keys } from './api/keys.ts'
+import { generations } from './api/generations.ts'
 import { models } from './api/models.ts'
 import { webhooks } from './api/webhooks.ts'
 import { dashboard } from './dashboard/index.ts'
@@ -42,6 +43,7 @@ export const createApp = () => {
   app.route('/api/v1', inference)
   app.route('/api/v1', models)
   app.route('/api/v1', account)
+  app.route('/api/v1', generations)
   app.route('/api/v1', keys)
   app.route('/api/v1', webhooks)
   app.route('/api/v1', admin)
