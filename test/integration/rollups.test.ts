@@ -14,6 +14,7 @@ import { gateFor } from '../../src/objects/clients.ts'
 import type { GenerationRecord } from '../../src/storage/record.ts'
 import { call, chat } from '../helpers/gateway.ts'
 import { flush, ledgerBalance } from '../helpers/ledger.ts'
+import { testClock, useClock } from '../helpers/clock.ts'
 import { addKey, seedAccount } from '../helpers/seed.ts'
 import { rollupsVsRows } from '../helpers/storage.ts'
 
@@ -86,5 +87,33 @@ describe('rollups', () => {
     const db = createDb(env.DB)
     await db.delete(generations).where(eq(generations.accountN, accountName(db, accountId)))
     expect(await (await call('/activity', { key })).json()).toEqual(before)
+  })
+})
+
+describe('the balance from rollups', () => {
+  it('a gate meeting an account for the first time reads its balance and each key\'s day, week and month spend from the daily rollups', async () => {
+    const { accountId, keyHash } = await seedAccount({ balanceMicro: 1_000_000 })
+    const other = (await addKey(accountId)).keyHash
+    const now = Date.now()
+    const day = now - (now % DAY_MS)
+    // Spend today, 3 days ago and 40 days ago, on two keys: written to D1 as flushes write it, before the gate exists.
+    const records = [[keyHash, 0, 100], [keyHash, 3, 20], [keyHash, 40, 3], [other, 0, 5000]].map(([k, daysAgo, cost]): GenerationRecord => ({
+      id: generationId(day - Number(daysAgo) * DAY_MS + 1_000), accountId, keyHash: k as string, model: 'fake/echo', streamed: false, status: 200,
+      costMicro: cost as number, createdAt: day - Number(daysAgo) * DAY_MS + 1_000,
+    }))
+    const writer = `${accountId}-writer`
+    await gateFor(env, writer).snapshot(writer)
+    await runInDurableObject(gateFor(env, writer), async (g: AccountGate) => {
+      await g.settleMany(records.map((r) => ({ accountId, generationId: r.id, record: r })))
+      for (let i = 0; i < 10; i++) await g.alarm()
+    })
+    const gate = gateFor(env, accountId)
+    await useClock(gate, testClock(now)) // its periods are those of `now`, whenever the calls land
+    const usage = await gate.keyUsage(accountId, { hash: keyHash, limitMicro: null, limitReset: null })
+    const weekStart = day - ((new Date(day).getUTCDay() + 6) % 7) * DAY_MS // Monday
+    const monthStart = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), 1)
+    const inPeriod = (start: number) => records.filter((r) => r.keyHash === keyHash && r.createdAt >= start).reduce((s, r) => s + r.costMicro, 0)
+    expect(usage).toMatchObject({ usageMicro: 123, dailyMicro: 100, weeklyMicro: inPeriod(weekStart), monthlyMicro: inPeriod(monthStart) })
+    expect((await gate.snapshot(accountId)).balanceMicro).toBe(1_000_000 - 5_123)
   })
 })

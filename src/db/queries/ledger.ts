@@ -14,7 +14,9 @@ import { accounts, creditEvents, names, usageDaily, type CreditEventRow } from '
 export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => {
   const [day, week, month] = (['day', 'week', 'month'] as const).map((p) => periodStart(p, now))
   // Charges come from the daily rollups (never pruned, unlike the generation rows): periods start at a UTC day.
-  const since = (start: number | undefined) => sql<number>`COALESCE(SUM(CASE WHEN ${usageDaily.start} >= ${start} THEN ${usageDaily.costMicro} ELSE 0 END), 0)`
+  // Aliased: the three differ only in a bound value, and a batch's rows come back by column name.
+  const since = (start: number | undefined, name: string) =>
+    sql<number>`COALESCE(SUM(CASE WHEN ${usageDaily.start} >= ${start} THEN ${usageDaily.costMicro} ELSE 0 END), 0)`.as(name)
   const keyName = alias(names, 'key_name')
   const [account, credits, keys] = await db.batch([
     db.select({ status: accounts.status }).from(accounts).where(eq(accounts.id, accountId)),
@@ -26,7 +28,10 @@ export const ledgerSnapshot = async (db: Db, accountId: string, now: number) => 
       .from(creditEvents)
       .where(eq(creditEvents.accountId, accountId)),
     db
-      .select({ keyHash: keyName.value, all: sql<number>`COALESCE(SUM(${usageDaily.costMicro}), 0)`, day: since(day), week: since(week), month: since(month) })
+      .select({
+        keyHash: keyName.value, all: sql<number>`COALESCE(SUM(${usageDaily.costMicro}), 0)`.as('all_time'),
+        day: since(day, 'day'), week: since(week, 'week'), month: since(month, 'month'),
+      })
       .from(usageDaily)
       .innerJoin(keyName, eq(keyName.id, usageDaily.keyN))
       .where(eq(usageDaily.accountN, accountName(db, accountId)))
