@@ -52,6 +52,8 @@ export class AccountGate extends DurableObject<Env> {
   private readonly waiters = new Map<string, (() => void)[]>()
   /** Whether the idempotency table may hold rows, so settlements without a key skip it. */
   private hasIdempotency = true
+  /** For snapshot(): the last batch's size and write time (memory only). */
+  private lastFlush: GateSnapshot['lastFlush'] = null
   /**
    * The one clock behind every decision here: admission, windows, periods, holds, pruning.
    * Tests replace it (through runInDurableObject) to move time; one clock means the alarm
@@ -353,6 +355,7 @@ export class AccountGate extends DurableObject<Env> {
       heldMicro: heldMicro(this.sql),
       openHolds: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds').one().n,
       unflushed: unflushedCount(this.sql),
+      lastFlush: this.lastFlush,
     }
   }
 
@@ -379,8 +382,10 @@ export class AccountGate extends DurableObject<Env> {
         cacheNames(this.sql, missing, learned)
         for (const [k, v] of learned) ids.set(k, v)
       }
+      const started = performance.now()
       await writeBatch(this.env, { accountId, batch: taken.batch, at: now }, taken.records, ids)
       this.sql.exec('DELETE FROM outbox WHERE batch = ?', taken.batch)
+      this.lastFlush = { at: now, rows: taken.records.length, ms: performance.now() - started }
     }
     return credits.length === FLUSH_BATCH || unflushedCount(this.sql) > 0
   }

@@ -2,8 +2,7 @@
 // writes it makes. Synchronous on purpose: a DO event without awaits is atomic.
 import { MINUTE_MS, type WindowCounts } from '../billing/limits.ts'
 import { dayStart, periodStart, type Period } from '../billing/periods.ts'
-import { nameKey } from '../db/queries/names.ts'
-import type { GenerationRecord, NameRef } from '../storage/record.ts'
+import { nameKey, type GenerationRecord, type NameRef } from '../storage/record.ts'
 
 export const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v);

@@ -89,4 +89,6 @@ export interface GateSnapshot {
   heldMicro: number
   openHolds: number
   unflushed: number
+  /** The last generation batch this instance flushed: when (gate clock), its size, and how long its writes (R2, then D1) took. */
+  lastFlush: { at: number; rows: number; ms: number } | null
 }

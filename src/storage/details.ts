@@ -1,22 +1,8 @@
-// Generation details in R2: one gzipped JSONL object per account gate flush batch, under
-// the hour its generations started in, so a day's objects share a prefix (retention deletes
-// by day) and a D1 row names its object (account, hour of created_at, batch).
+// Generation details in R2: one gzipped JSONL object per account gate flush batch, at the
+// key details-keys.ts makes; written by the flush, read back by /generation and the export.
 import { DetailsSchema, type Details } from './record.ts'
 
-const HOUR_MS = 3_600_000
-export const DETAILS_PREFIX = 'generations/'
-
-/** `generations/<YYYY-MM-DD>/<HH>/` of an instant. */
-export const hourPrefix = (at: number): string => {
-  const iso = new Date(at - (at % HOUR_MS)).toISOString()
-  return `${DETAILS_PREFIX}${iso.slice(0, 10)}/${iso.slice(11, 13)}/`
-}
-
-/** `generations/<YYYY-MM-DD>/`, the prefix retention deletes by. */
-export const dayPrefix = (at: number): string => `${DETAILS_PREFIX}${new Date(at).toISOString().slice(0, 10)}/`
-
-export const detailsKey = (accountId: string, createdAt: number, batch: number): string =>
-  `${hourPrefix(createdAt)}${accountId}/${batch}.jsonl.gz`
+export { DETAILS_PREFIX, detailsKey, hourPrefix } from './details-keys.ts'
 
 export const encodeDetails = async (lines: Details[]): Promise<ArrayBuffer> => {
   const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n'

@@ -4,9 +4,8 @@
 // and D1 either commits it for the first time or refuses it on the marker (already there).
 import { createDb } from '../db/client.ts'
 import { batchStatements, batchWritten, type BatchHead, type NameIds } from '../db/queries/flush.ts'
-import { nameKey } from '../db/queries/names.ts'
 import { detailsKey, putDetails } from './details.ts'
-import { detailsOf, type GenerationRecord } from './record.ts'
+import { detailsOf, nameKey, type GenerationRecord } from './record.ts'
 
 export interface FlushEnv {
   DB: D1Database

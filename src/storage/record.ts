@@ -136,6 +136,9 @@ export interface NameRef {
   value: string
 }
 
+/** One map key per (kind, value). */
+export const nameKey = (ref: NameRef): string => `${ref.kind}\u0000${ref.value}`
+
 /** The names a record's charge refers to (provider and app only when it has them). */
 export const namesOf = (r: GenerationRecord): NameRef[] => {
   const app = appName(r.httpReferer, r.appTitle)

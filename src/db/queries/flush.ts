@@ -3,49 +3,16 @@
 // so a batch sent twice fails on it the second time and rolls back whole: exactly once.
 import { and, eq, getTableName } from 'drizzle-orm'
 import type { Db } from '../client.ts'
-import { flushes, generations, usageDaily, usageHourly, type GenerationRow } from '../schema.ts'
+import { flushes, generations, usageDaily, usageHourly } from '../schema.ts'
+import { chargeRow, idOf, type NameIds } from '../../storage/charge.ts'
 import { BUCKETS } from '../../storage/histogram.ts'
-import { apiTypeCode, appName, type GenerationRecord, type NameRef } from '../../storage/record.ts'
+import type { GenerationRecord } from '../../storage/record.ts'
 import { rollupDeltas, type RollupDelta } from '../../storage/rollup.ts'
 import { insertOrIgnore } from './ledger.ts'
-import { nameKey } from './names.ts'
+
+export type { NameIds }
 
 const insertCharge = insertOrIgnore(generations)
-
-/** Ids of the names a batch refers to (db/queries/names.ts internNames). */
-export type NameIds = Map<string, number>
-
-const idOf = (ids: NameIds, ref: NameRef): number => {
-  const id = ids.get(nameKey(ref))
-  if (id === undefined) throw new Error(`name not interned: ${ref.kind}`)
-  return id
-}
-
-/** A record's charge as its D1 row: integers only. */
-export const chargeRow = (r: GenerationRecord, ids: NameIds, batch: number): GenerationRow => {
-  const app = appName(r.httpReferer, r.appTitle)
-  return {
-    id: r.id,
-    accountN: idOf(ids, { kind: 'account', value: r.accountId }),
-    keyN: idOf(ids, { kind: 'key', value: r.keyHash }),
-    modelN: idOf(ids, { kind: 'model', value: r.model }),
-    providerN: r.providerId ? idOf(ids, { kind: 'provider', value: r.providerId }) : 0,
-    appN: app !== null ? idOf(ids, { kind: 'app', value: app }) : 0,
-    apiType: apiTypeCode(r.apiType),
-    status: r.status,
-    streamed: r.streamed,
-    cancelled: r.cancelled ?? false,
-    tokensPrompt: r.tokensPrompt ?? 0,
-    tokensCompletion: r.tokensCompletion ?? 0,
-    tokensReasoning: r.tokensReasoning ?? 0,
-    tokensCached: r.tokensCached ?? 0,
-    tokensCacheWrite: r.tokensCacheWrite ?? 0,
-    costMicro: r.costMicro,
-    latencyMs: r.latencyMs ?? null,
-    batch,
-    createdAt: r.createdAt,
-  }
-}
 
 export interface BatchHead {
   accountId: string

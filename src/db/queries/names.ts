@@ -1,8 +1,5 @@
 // Interned strings (names): ids for account ids, key hashes, models, providers and apps.
-import type { NameRef } from '../../storage/record.ts'
-
-/** One map key per (kind, value). */
-export const nameKey = (ref: NameRef): string => `${ref.kind}\u0000${ref.value}`
+import { nameKey, type NameRef } from '../../storage/record.ts'
 
 /** Pairs per SELECT: two bound parameters each, under D1's 100 per statement. */
 const SELECT_CHUNK = 40
