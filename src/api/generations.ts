@@ -5,7 +5,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { catalogIndex } from '../catalog/lookup.ts'
-import { createDb } from '../db/client.ts'
+import { createReplicaDb } from '../db/client.ts'
 import { pageCharges } from '../db/queries/generations.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
@@ -86,7 +86,8 @@ export const generations = new Hono<AppEnv>()
     }
     const keyHash = key.kind === 'inference' ? key.hash : q.api_key_hash
     const now = Date.now()
-    const db = createDb(c.env.DB)
+    // Stale-tolerant: a read replica may answer (D1's Sessions API).
+    const db = createReplicaDb(c.env.DB)
     let after = q.cursor === undefined ? undefined : { createdAt: Number(q.cursor.split('.')[0]), id: q.cursor.slice(q.cursor.indexOf('.') + 1) }
     const found: Charge[] = []
     let more = true
