@@ -2,7 +2,7 @@
 // (client/) fills in the part that needs the session's key. Shared with the client, so
 // the navigation and the routes cannot drift apart.
 
-export type PageId = 'activity' | 'sign-in' | 'keys' | 'credits' | 'models' | 'model' | 'playground' | 'compare' | 'admin'
+export type PageId = 'activity' | 'sign-in' | 'keys' | 'credits' | 'models' | 'model' | 'playground' | 'compare' | 'admin' | 'logs' | 'generation'
 
 export interface Page {
   id: PageId
@@ -17,6 +17,8 @@ export interface Page {
 
 export const PAGES: readonly Page[] = [
   { id: 'activity', path: '/', title: 'Activity', nav: 'Activity', needsKey: true },
+  { id: 'logs', path: '/logs', title: 'Logs', nav: 'Logs', needsKey: true },
+  { id: 'generation', path: '/logs/:id', title: 'Generation', needsKey: true },
   { id: 'models', path: '/models', title: 'Models', nav: 'Models', needsKey: false },
   { id: 'model', path: '/models/:author/:slug', title: 'Model', needsKey: false },
   { id: 'playground', path: '/playground', title: 'Playground', nav: 'Playground', needsKey: true },

@@ -17,7 +17,7 @@ export const ASSETS = {
 } as const
 
 const navItem = (page: Page, item: { path: string; nav: string }) =>
-  html`<li><a href="${item.path}"${raw(page.path === item.path || (page.id === 'model' && item.path === '/models') ? ' aria-current="page"' : '')}>${item.nav}</a></li>`
+  html`<li><a href="${item.path}"${raw(page.path === item.path || (page.id === 'model' && item.path === '/models') || (page.id === 'generation' && item.path === '/logs') ? ' aria-current="page"' : '')}>${item.nav}</a></li>`
 
 export const renderShell = (page: Page, theme: Theme) => html`<!doctype html>
 <html lang="en" data-theme="${theme}">

@@ -7,15 +7,31 @@ import { adminToken, expectHealthy, launch, openPage, screenshot, signIn } from 
 
 let browser: Browser
 
+/** A generation made here (with a fallback), for the generation page. */
+let demoId = ''
+
 beforeAll(async () => {
   browser = await launch()
-  // Some traffic, so Activity has a chart to draw.
-  for (const [model, title] of [['fake/echo', 'Docs demo'], ['fake/story', 'Docs demo'], ['fake/story', 'Another app']]) {
-    await fetch(`${inject('baseURL')}/chat/completions`, {
+  // Some traffic, so Activity has a chart to draw and Logs rows to list.
+  const send = async (model: string, title: string, content: string) => {
+    const res = await fetch(`${inject('baseURL')}/chat/completions`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${inject('apiKey')}`, 'Content-Type': 'application/json', 'X-OpenRouter-Title': title as string },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'a request for the activity chart' }] }),
+      headers: { Authorization: `Bearer ${inject('apiKey')}`, 'Content-Type': 'application/json', 'X-OpenRouter-Title': title },
+      body: JSON.stringify({ model, provider: { order: ['fake', 'fake-eu'] }, messages: [{ role: 'user', content }] }),
     })
+    expect(res.status).toBe(200)
+    return ((await res.json()) as { id: string }).id
+  }
+  for (const [model, title] of [['fake/echo', 'Docs demo'], ['fake/story', 'Docs demo'], ['fake/story', 'Another app']] as const) {
+    await send(model, title, 'a request for the activity chart')
+  }
+  // fake/echo has a second endpoint (fake-eu) to fall back to.
+  demoId = await send('fake/echo', 'Docs demo', 'a request that falls back [[fake status=503 on=fake]]')
+  // Written about a second after the request (the gate flushes in batches): until then /generation is a 404.
+  const deadline = Date.now() + 30_000
+  while ((await fetch(`${inject('baseURL')}/generation?id=${demoId}`, { headers: { Authorization: `Bearer ${inject('apiKey')}` } })).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`generation ${demoId} was not written within 30 s`)
+    await new Promise((r) => setTimeout(r, 250))
   }
 })
 afterAll(async () => {
@@ -24,7 +40,7 @@ afterAll(async () => {
 
 interface Case {
   name: string
-  path: string
+  path: string | (() => string)
   key: 'apiKey' | 'managementKey' | 'adminToken'
   /** A visible sign that the page has its content. */
   ready: (page: Page) => Promise<unknown>
@@ -36,6 +52,10 @@ interface Case {
 
 const CASES: Case[] = [
   { name: 'activity', path: '/', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'By model', exact: true }).waitFor() },
+  { name: 'logs', path: '/logs', key: 'managementKey', ready: (p) => p.getByRole('region', { name: 'Generations table' }).waitFor() },
+  {
+    name: 'generation', path: () => `/logs/${demoId}`, key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'Attempts' }).waitFor(),
+  },
   { name: 'models', path: '/models', key: 'apiKey', ready: (p) => p.getByRole('link', { name: 'Fake: Echo', exact: true }).waitFor() },
   { name: 'model', path: '/models/fake/echo', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'Endpoints' }).waitFor() },
   {
@@ -69,7 +89,7 @@ describe('every dashboard page', () => {
     for (const c of CASES) {
       it(`${c.name} (${scheme}): renders, no console errors, no serious axe violations`, async () => {
         const w = await openPage(browser, scheme)
-        await signIn(w.page, secretOf(c.key), c.path)
+        await signIn(w.page, secretOf(c.key), typeof c.path === 'string' ? c.path : c.path())
         await c.ready(w.page)
         await c.use?.(w.page)
         await expectHealthy(w)

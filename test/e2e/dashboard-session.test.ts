@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('dashboard session', () => {
   it('serves every page with a CSP that allows only this origin, and no inline script', async () => {
-    for (const path of ['/', '/sign-in', '/keys', '/credits', '/models', '/models/fake/echo', '/playground', '/compare', '/admin']) {
+    for (const path of ['/', '/sign-in', '/keys', '/credits', '/models', '/models/fake/echo', '/playground', '/compare', '/admin', '/logs', '/logs/gen-1-x']) {
       const res = await fetch(`${origin()}${path}`)
       expect(res.status, path).toBe(200)
       const csp = res.headers.get('content-security-policy') ?? ''

@@ -10,7 +10,9 @@ import { ThemeToggle } from './theme.tsx'
 import { Activity } from './pages/activity.tsx'
 import { Compare } from './pages/compare.tsx'
 import { Credits } from './pages/credits.tsx'
+import { GenerationPage } from './pages/generation.tsx'
 import { Keys } from './pages/keys.tsx'
+import { Logs } from './pages/logs.tsx'
 import { ModelPage } from './pages/model.tsx'
 import { Models } from './pages/models.tsx'
 import { Operator } from './pages/operator.tsx'
@@ -27,6 +29,8 @@ const PAGES: Partial<Record<PageId, (session: Session | null) => Child>> = {
   playground: (s) => s && <Playground session={s} />,
   compare: (s) => s && <Compare session={s} />,
   admin: (s) => s && <Operator session={s} />,
+  logs: (s) => s && <Logs session={s} />,
+  generation: () => <GenerationPage />,
 }
 
 /** What the operator's token can open: it is no account's key, so account pages do not apply. */
