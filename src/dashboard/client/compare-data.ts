@@ -1,6 +1,6 @@
 // Compare's results: each model's figures, the run's totals, and the session's runs as JSON
 // or CSV. Pure.
-import { tokensPerSecond, type StreamResult } from './stream-chat.ts'
+import { tokensPerSecond, type StreamResult } from './chat-stats.ts'
 
 export interface CompareResult {
   model: string

@@ -3,6 +3,9 @@
 // time to first token and the total time measured here, in the browser.
 import { EventSourceParserStream } from 'eventsource-parser/stream'
 import { API, authHeaders, errorOf } from './api.ts'
+import type { StreamResult } from './chat-stats.ts'
+
+export { tokensPerSecond, type StreamResult } from './chat-stats.ts'
 
 export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
 
@@ -14,24 +17,6 @@ export interface ChatParams {
   top_p?: number
 }
 
-export interface StreamResult {
-  id: string | null
-  model: string
-  provider: string | null
-  text: string
-  reasoning: string
-  finishReason: string | null
-  promptTokens: number | null
-  completionTokens: number | null
-  /** USD, as the usage chunk reports it. */
-  cost: number | null
-  /** From sending the request to the first content (or reasoning) token, ms. */
-  ttftMs: number | null
-  totalMs: number
-  /** A mid-stream error's message (the stream still ends with usage). */
-  error: string | null
-}
-
 interface Chunk {
   id?: string
   model?: string
@@ -39,13 +24,6 @@ interface Chunk {
   choices?: { delta?: { content?: string | null; reasoning?: string | null }; finish_reason?: string | null }[]
   usage?: { prompt_tokens?: number; completion_tokens?: number; cost?: number }
   error?: { message?: string }
-}
-
-/** Tokens per second of the streamed part: completion tokens over the time after the first token. */
-export const tokensPerSecond = (r: Pick<StreamResult, 'completionTokens' | 'ttftMs' | 'totalMs'>) => {
-  if (!r.completionTokens || r.ttftMs === null) return null
-  const seconds = (r.totalMs - r.ttftMs) / 1000
-  return seconds > 0 ? r.completionTokens / seconds : null
 }
 
 export const streamChat = async (params: ChatParams, onUpdate: (r: StreamResult) => void, signal?: AbortSignal): Promise<StreamResult> => {
