@@ -14,6 +14,7 @@ import { iso, usageFields } from './key-object.ts'
 import { gateFor } from '../objects/clients.ts'
 import { readGeneration } from '../storage/read.ts'
 import { appParts, type StoredGeneration } from '../storage/record.ts'
+import { generationIdOf } from '../skins/responses/response.ts'
 
 /** A provider's display name: as recorded with the generation, else the catalog's, else its id. */
 const providerName = (id: string | null, recorded: string | null = null): string | null =>
@@ -102,8 +103,10 @@ const ACTIVITY_DAYS = 30
 
 export const account = new Hono<AppEnv>()
   .get('/generation', requireKey('any'), async (c) => {
-    const id = c.req.query('id')
-    if (!id) throw new GatewayError('invalid_request', 'Invalid request: id: a generation id is required')
+    const asked = c.req.query('id')
+    if (!asked) throw new GatewayError('invalid_request', 'Invalid request: id: a generation id is required')
+    // A Responses answer's `resp_…` id names the same generation.
+    const id = generationIdOf(asked) ?? asked
     const row = await readGeneration(c.env.DETAILS, createDb(c.env.DB), id, c.var.key.accountId)
     // Generations are written shortly after they finish (the gate flushes in batches): until then, 404.
     if (!row) throw new GatewayError('not_found', `Generation ${id} not found`)

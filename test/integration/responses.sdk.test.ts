@@ -49,6 +49,8 @@ describe.each(MODELS)('openai SDK responses → $label', ({ model, host }) => {
     expect(gen).toMatchObject({ model, api_type: 'responses', streamed: false, tokens_completion: 5 })
     expect(costOf(response.usage)).toBeGreaterThan(0)
     expect(gen.total_cost).toBe(costOf(response.usage))
+    // The response's own id finds the same record.
+    expect(await generationOf(response.id)).toEqual(gen)
   })
 
   it('a function-call round trip: function_call, then its function_call_output answered', async () => {
