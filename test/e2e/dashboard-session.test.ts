@@ -68,3 +68,47 @@ describe('dashboard session', () => {
     await w.context.close()
   }, 60_000)
 })
+
+describe('dashboard by keyboard, and its theme', () => {
+  it('signs in and moves around with the keyboard alone', async () => {
+    const w = await openPage(browser)
+    const { page } = w
+    await page.goto('/sign-in?next=/credits')
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main')
+    // From the top of <main>, the first field is the key.
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('key')
+    await page.keyboard.type(inject('apiKey'))
+    await page.keyboard.press('Enter')
+    await page.waitForURL((url) => url.pathname === '/credits')
+    await page.getByTestId('balance').waitFor()
+    // The disclosure opens from the keyboard too.
+    await page.getByRole('button', { name: 'Add credits' }).focus()
+    await page.keyboard.press('Enter')
+    expect(await page.getByRole('button', { name: 'Add credits' }).getAttribute('aria-expanded')).toBe('true')
+    expect(w.errors).toEqual([])
+    await w.context.close()
+  }, 60_000)
+
+  it('keeps the chosen theme in a cookie, so the next page is served in it', async () => {
+    const w = await openPage(browser)
+    const { page } = w
+    await page.goto('/models')
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('system')
+    const toggle = page.getByRole('button', { name: /^Theme: / })
+    await toggle.click()
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('light')
+    await toggle.click()
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark')
+    const res = await page.goto('/models')
+    expect(await res?.text()).toContain('data-theme="dark"')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 17, 21)')
+    await page.getByRole('button', { name: 'Theme: dark' }).click()
+    expect(await page.evaluate(() => document.cookie)).not.toContain('theme=')
+    expect(w.errors).toEqual([])
+    await w.context.close()
+  }, 60_000)
+})

@@ -12,7 +12,7 @@ interface KeyInfo { data: { label: string; name?: string | null; is_management_k
 /** Only same-site paths: `next` comes from the URL, so it must not send the visitor elsewhere. */
 const nextPath = () => {
   const next = new URLSearchParams(location.search).get('next') ?? '/'
-  return /^\/(?!\/)[\w\-/]*$/.test(next) && next !== '/sign-in' ? next : '/'
+  return /^\/(?!\/)[\w\-/.:%]*$/.test(next) && next !== '/sign-in' ? next : '/'
 }
 
 export const SignIn = () => {
