@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { startLocalGateway, type LocalGateway } from '../scripts/local-gateway.ts'
 import { closePools, percentile } from './load.ts'
 import { machineInfo } from './report.ts'
-import { sqliteFiles } from './storage-measure.ts'
+import { measureFile, sqliteFiles, type ObjectBytes } from './storage-measure.ts'
 import { newPopulation, seedGenerations } from './storage-seed.ts'
 import { buildGateway, ROOT, seedGateway } from './targets.ts'
 
@@ -59,7 +59,7 @@ const putAll = async (g: LocalGateway, objects: Map<string, Uint8Array>) => {
 }
 
 type Figures = Awaited<ReturnType<typeof time>>
-const results: { size: number; d1Bytes: number; r2Objects: number; figures: Record<string, Figures> }[] = []
+const results: { size: number; d1Bytes: number; r2Objects: number; r2Bytes: number; tables: Record<string, { bytes: number; rows: number; bytesPerRow: number }>; figures: Record<string, Figures> }[] = []
 
 try {
   // The measured account and its key, as npm start seeds one; migrations applied.
@@ -72,6 +72,7 @@ try {
   const d1File = () => sqliteFiles(join(persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject'))[0] as string
   let seeded = 0
   let r2Objects = 0
+  let r2Bytes = 0
   for (const size of sizes) {
     log(`seeding ${size - seeded} generations (to ${size}) into ${d1File()}`)
     const objects = seedGenerations(d1File(), population, size - seeded, Date.now())
@@ -80,12 +81,15 @@ try {
     log(`putting ${objects.size} details objects into local R2`)
     await putAll(g, objects)
     r2Objects += objects.size
+    for (const body of objects.values()) r2Bytes += body.byteLength
     const api = `${g.origin}/api/v1`
     log(`measuring at ${size}`)
     const samples = population.sampleIds
     const figures: Record<string, Figures> = {
       activity: await time(async () => { await get(`${api}/activity`, key) }),
-      logs: await time(async () => { await get(`${api}/admin/accounts/${accountId}/generations?limit=50&details=false`, ADMIN_TOKEN) }),
+      // The dashboard's Logs page (GET /generations: an API key's newest 50) and the operator API's page.
+      logs: await time(async () => { await get(`${api}/generations?limit=50`, key) }),
+      logsAdmin: await time(async () => { await get(`${api}/admin/accounts/${accountId}/generations?limit=50&details=false`, ADMIN_TOKEN) }),
       logsDetails: await time(async () => { await get(`${api}/admin/accounts/${accountId}/generations?limit=50`, ADMIN_TOKEN) }),
       // Ids from distinct objects, stepping through more than the isolate's cache holds: each read misses it.
       generation: await time(async (i) => { await get(`${api}/generation?id=${samples[(i * 7919) % samples.length]}`, key) }),
@@ -117,7 +121,15 @@ try {
     await closePools()
     await g.mf.dispose()
     const d1Bytes = statSync(d1File()).size
-    results.push({ size, d1Bytes, r2Objects, figures })
+    // Bytes per row of each table with its indexes, at this size (the flushes above added a few).
+    const objectsByTable = new Map<string, ObjectBytes[]>()
+    for (const o of measureFile(d1File()).objects) objectsByTable.set(o.table, [...(objectsByTable.get(o.table) ?? []), o])
+    const tables = Object.fromEntries([...objectsByTable].flatMap(([table, objs]) => {
+      const rows = objs.find((o) => o.rows !== null)?.rows ?? 0
+      const bytes = objs.reduce((s, o) => s + o.bytes, 0)
+      return rows > 0 ? [[table, { bytes, rows, bytesPerRow: bytes / rows }]] : []
+    }))
+    results.push({ size, d1Bytes, r2Objects, r2Bytes, tables, figures })
     log(`${size}: ${JSON.stringify(figures)}`)
   }
 
@@ -129,7 +141,10 @@ try {
     const ratio = small && large ? (large.figures[op]!.p50 / small.figures[op]!.p50).toFixed(2) : '–'
     console.log([op, ...cells, ratio].join(' | '))
   }
-  for (const r of results) console.log(`${r.size} rows: D1 file ${(r.d1Bytes / 1e6).toFixed(1)} MB, ${r.r2Objects} R2 objects`)
+  for (const r of results) {
+    console.log(`\n${r.size} rows: D1 file ${(r.d1Bytes / 1e6).toFixed(1)} MB; R2 ${r.r2Objects} objects, ${(r.r2Bytes / 1e6).toFixed(1)} MB (${(r.r2Bytes / r.size).toFixed(1)} B a generation)`)
+    for (const [table, t] of Object.entries(r.tables)) console.log(`  ${table.padEnd(20)} ${String(t.rows).padStart(9)} rows  ${(t.bytes / 1e6).toFixed(2).padStart(8)} MB  ${t.bytesPerRow.toFixed(1)} B/row (indexes included)`)
+  }
   const dir = join(ROOT, 'bench', 'results')
   mkdirSync(dir, { recursive: true })
   const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')
