@@ -4,14 +4,18 @@
 // the OpenAI envelope is the app's own, so those routes need no handler of their own.
 import { Hono } from 'hono'
 import type { Skin } from '../api/inference.ts'
+import { planError, requireModality } from '../api/pipeline.ts'
+import { catalogIndex } from '../catalog/lookup.ts'
 import type { AppEnv } from '../env.ts'
 import { handleErrorWith, openAiErrorBody } from '../errors.ts'
 import { requireKey } from '../middleware/auth.ts'
+import { isAutoRouter } from '../routing/auto.ts'
+import { resolveModel } from '../routing/variants.ts'
 import { codecSkin } from './canonical-job.ts'
 import { chatCodec } from './chat/codec.ts'
 import { completionsCodec } from './completions/codec.ts'
 import { embeddingsSkin } from './embeddings/skin.ts'
-import { countTokens, decodeCountTokens, messagesCodec } from './messages/index.ts'
+import { catalogModelId, countTokens, decodeCountTokens, messagesCodec, type CountTokensRequest } from './messages/index.ts'
 import { responsesCodec } from './responses/index.ts'
 
 const route = (path: string, skin: Skin) => {
@@ -19,9 +23,18 @@ const route = (path: string, skin: Skin) => {
   return skin.errorBody === openAiErrorBody ? app : app.onError(handleErrorWith(skin.errorBody))
 }
 
+/** The model must be one /messages would serve: an unknown id is the planner's error (Anthropic's 404 not_found_error). */
+const requireCountable = (req: CountTokensRequest): CountTokensRequest => {
+  const model = catalogModelId(req.model)
+  const index = catalogIndex()
+  requireModality([model], index, 'text')
+  if (!isAutoRouter(model) && !resolveModel(model, index)) throw planError({ kind: 'unknown_model', model })
+  return req
+}
+
 /** POST /messages/count_tokens: an estimate of the prompt's tokens (the method: messages/count-tokens.ts); no model is called. */
 const countTokensRoute = new Hono<AppEnv>()
-  .post('/messages/count_tokens', requireKey('inference'), async (c) => c.json(countTokens(decodeCountTokens(await c.req.text()))))
+  .post('/messages/count_tokens', requireKey('inference'), async (c) => c.json(countTokens(requireCountable(decodeCountTokens(await c.req.text())))))
   .onError(handleErrorWith(messagesCodec.errorBody))
 
 export const inference = new Hono<AppEnv>()

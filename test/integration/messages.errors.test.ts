@@ -63,6 +63,24 @@ describe('@anthropic-ai/sdk errors on /messages', () => {
     expect(envelope(err).error.type).toBe('not_found_error')
   })
 
+  it('404 not_found_error on count_tokens for an unknown model; a known one in any spelling is counted', async () => {
+    const { key } = await seedAccount()
+    const messages = [{ role: 'user' as const, content: 'hi' }]
+    const err = await failure(anthropicClient(key).messages.countTokens({ model: 'claude-nonexistent-9', messages }))
+    expect(err).toBeInstanceOf(Anthropic.NotFoundError)
+    expect(envelope(err)).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'anthropic/claude-nonexistent-9 is not a valid model ID' } })
+    const raw = await call('/messages/count_tokens', { method: 'POST', key, json: { model: 'nobody/nothing', messages } })
+    expect(raw.status).toBe(404)
+    expect(await raw.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'nobody/nothing is not a valid model ID' } })
+    // An embedding model is a 400 here as on /messages.
+    const embed = await call('/messages/count_tokens', { method: 'POST', key, json: { model: 'fake/embed', messages } })
+    expect(embed.status).toBe(400)
+    for (const model of ['claude-3-5-haiku-20241022', 'anthropic/claude-3.5-haiku', 'fake/echo:nitro', 'openrouter/auto']) {
+      const counted = await anthropicClient(key).messages.countTokens({ model, messages })
+      expect(counted.input_tokens, model).toBeGreaterThan(0)
+    }
+  })
+
   it('429 rate_limit_error from a key over its requests per minute, with Retry-After', async () => {
     const { key, keyHash } = await seedAccount()
     await createDb(env.DB).update(apiKeys).set({ requestsPerMinute: 1 }).where(eq(apiKeys.hash, keyHash))
