@@ -13,8 +13,11 @@ const list = async (key: string, query = '') => {
   return { status: res.status, body: await res.json<Page>() }
 }
 
+/** Pinned to the `fake` endpoint: fake/echo is also served by fake-eu, and the provider filter is asserted below. */
+const PINNED = { provider: { only: ['fake'] } }
+
 const ask = (key: string, model: string, content: string, title?: string) =>
-  chat(key, { model, messages: [{ role: 'user', content }] }, title ? { 'X-OpenRouter-Title': title } : {}).then(async (r) => {
+  chat(key, { model, messages: [{ role: 'user', content }], ...PINNED }, title ? { 'X-OpenRouter-Title': title } : {}).then(async (r) => {
     expect(r.status).toBe(200)
     return (await r.json<{ id: string }>()).id
   })
@@ -27,7 +30,7 @@ describe('GET /generations', () => {
     const one = await ask(key, 'fake/echo', 'one', 'App A')
     const two = await ask(key, 'fake/story', 'two', 'App B')
     const three = await ask(other.key, 'fake/echo', 'three', 'App A')
-    const refused = await chat(key, { model: 'fake/echo', messages: [{ role: 'user', content: 'four [[fake status=400]]' }] })
+    const refused = await chat(key, { model: 'fake/echo', messages: [{ role: 'user', content: 'four [[fake status=400]]' }], ...PINNED })
     expect(refused.status).toBe(400)
     const failed = refused.headers.get('x-generation-id') ?? ''
     expect(failed).toMatch(/^gen-/)
