@@ -37,7 +37,8 @@ describe('npm run admin -- export', () => {
       const res = await fetch(`${inject('baseURL')}/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${inject('apiKey')}`, 'content-type': 'application/json', 'user-agent': 'export-e2e/1.0', 'x-title': 'Export, "E2E"' },
-        body: JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content }] }),
+        // Pinned: fake/echo is also served by fake-eu, and the rows' provider is asserted.
+        body: JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content }], provider: { only: ['fake'] } }),
       })
       expect(res.status).toBe(200)
       ids.push(((await res.json()) as { id: string }).id)

@@ -12,7 +12,7 @@ const dirs = tempDirs()
 afterAll(() => dirs.cleanup())
 
 /** `claude -p <prompt> --model fake/echo …args` in a fresh working folder (holding `files`) and HOME. */
-const claude = (prompt: (cwd: string) => string, options: { files?: Record<string, string>; args?: string[] } = {}) => {
+const claude = (prompt: (cwd: string) => string, options: { files?: Record<string, string>; args?: string[]; env?: Record<string, string> } = {}) => {
   const cwd = dirs.make('switchboard-claude-work-')
   for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(cwd, name), text)
   return runThroughTap('claude', ['-p', prompt(cwd), '--model', MODEL, ...(options.args ?? [])], {
@@ -29,6 +29,7 @@ const claude = (prompt: (cwd: string) => string, options: { files?: Record<strin
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       // A failure shows at once instead of after minutes of backoff.
       CLAUDE_CODE_MAX_RETRIES: '0',
+      ...options.env,
     }),
   })
 }
@@ -61,8 +62,11 @@ describe('Claude Code against npm start', () => {
   })
 
   it('a stream that fails mid-way: Claude Code asks again without streaming, the gateway falls back, the answer is printed', { timeout: TEST_TIMEOUT_MS }, async () => {
-    // The fake provider fails every stream mid-way; fake-eu, the fallback, does not.
-    const { run, exchanges, why } = await claude(() => 'one two three four five six [[fake error_after=2 on=fake]]')
+    // The fake provider fails every stream mid-way; fake-eu, the fallback, does not. Preferring
+    // fake's region (a header a user sets through ANTHROPIC_CUSTOM_HEADERS) makes it the first try.
+    const { run, exchanges, why } = await claude(() => 'one two three four five six [[fake error_after=2 on=fake]]', {
+      env: { ANTHROPIC_CUSTOM_HEADERS: 'X-Provider-Region: us' },
+    })
     expect(run.code, why).toBe(0)
     expect(run.stdout, why).toContain('one two three four five six')
     expect(exchanges.map((e) => `${e.method} ${e.path} ${e.status}`), why).toEqual(Array(2).fill('POST /api/v1/messages?beta=true 200'))
