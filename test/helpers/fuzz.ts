@@ -1,7 +1,8 @@
 // The fuzz tests' requests and their one rule (test/integration/fuzz.*.security.test.ts):
 // odd methods, paths, query strings, credentials and headers around the bodies of
 // fuzz-values.ts. Whatever arrives, the gateway answers below 500, and every 4xx is
-// the error envelope of src/errors.ts ({error: {code, message}}).
+// the error envelope of src/errors.ts ({error: {code, message}}), or on a skin's own
+// route its wire's envelope (Anthropic's on /messages, OpenAI's on /responses).
 //
 // A failure prints fast-check's seed and path. To replay it, pass them as the
 // `replay` option of `fuzz` (with the same numRuns) and run that test file alone.
@@ -151,20 +152,47 @@ const describeRequest = (r: FuzzRequest) => {
   return `${r.method} ${r.path} ${JSON.stringify(r.headers).slice(0, 300)} ${body.slice(0, 300)}`
 }
 
+type Envelope = 'openrouter' | 'anthropic' | 'openai'
+
+/** The POST routes whose skin has an error envelope of its own (src/skins/routes.ts); any other request (another method: no route) answers the app's. */
+const SKIN_ENVELOPES: Record<string, Envelope> = { '/messages': 'anthropic', '/messages/count_tokens': 'anthropic', '/responses': 'openai' }
+const envelopeOf = (r: FuzzRequest): Envelope => (r.method === 'POST' ? SKIN_ENVELOPES[r.path.split('?')[0] ?? ''] : undefined) ?? 'openrouter'
+
+interface ErrorBody {
+  type?: unknown
+  error?: { code?: unknown; message?: unknown; type?: unknown; param?: unknown }
+}
+
+/** Each envelope's 4xx: OpenRouter's numeric code; Anthropic's `{type: 'error', error: {type, message}}`; OpenAI's `{error: {message, type, param, code}}`. */
+const expectEnvelope = (envelope: Envelope, status: number, body: ErrorBody, where: string) => {
+  expect(typeof body.error?.message, where).toBe('string')
+  if (envelope === 'openrouter') return expect(body.error?.code, where).toBe(status)
+  expect(typeof body.error?.type, where).toBe('string')
+  if (envelope === 'anthropic') return expect(body.type, where).toBe('error')
+  expect(typeof body.error?.code, where).toBe('string')
+  expect(body.error && 'param' in body.error, where).toBe(true)
+}
+
+/** A server error inside a stream that started well, in each envelope's spelling. */
+const STREAMED_SERVER_ERROR: Record<Envelope, RegExp> = {
+  openrouter: /"code":\s*5\d\d/,
+  anthropic: /"type":\s*"(?:api_error|overloaded_error)"/,
+  openai: /"code":\s*"server_error"/,
+}
+
 /** Sends one request and checks the rule; returns the status for the caller's tally. */
 export const send = async (r: FuzzRequest): Promise<number> => {
   const res = await exports.default.fetch(new Request(`${BASE}${r.path}`, { method: r.method, headers: r.headers, body: r.body ?? null }))
   const text = await res.text()
   const where = `${describeRequest(r)}\n→ ${res.status} ${text.slice(0, 500)}`
+  const envelope = envelopeOf(r)
   expect(res.status, where).toBeLessThan(500)
   if (res.status >= 400 && r.method !== 'HEAD') {
     expect(res.headers.get('content-type'), where).toContain('application/json')
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }
-    expect(body.error?.code, where).toBe(res.status)
-    expect(typeof body.error?.message, where).toBe('string')
+    expectEnvelope(envelope, res.status, JSON.parse(text) as ErrorBody, where)
   }
   // A stream that started well must not end in a server error either.
-  if (res.headers.get('content-type')?.includes('text/event-stream')) expect(text, where).not.toMatch(/"code":\s*5\d\d/)
+  if (res.headers.get('content-type')?.includes('text/event-stream')) expect(text, where).not.toMatch(STREAMED_SERVER_ERROR[envelope])
   return res.status
 }
 

@@ -1,5 +1,5 @@
 // Property-based fuzzing of the key provisioning API (/keys, management keys), the
-// account reads (/generation, /key, /credits, /activity) and the open catalog routes
+// account reads (/generation, /generations, /key, /credits, /activity) and the open catalog routes
 // (/models, /providers, /endpoints): odd query strings, path segments, bodies,
 // credentials and headers. Never a 5xx; every 4xx is the envelope (test/helpers/fuzz.ts).
 import fc from 'fast-check'
@@ -61,6 +61,14 @@ const routes = (): (Route & { name: string; never2xx?: true })[] => [
   {
     name: 'GET /generation', method: 'GET', path: queryOf({ id: fc.constantFrom(ids.generation, 'gen-x') }).map((q) => `/generation${q}`), credentials: inBoth(),
     never2xx: true,
+  },
+  {
+    name: 'GET /generations', method: 'GET', credentials: inBoth(),
+    path: queryOf({
+      limit: fc.constantFrom('1', '50', '100', '101', '0'), cursor: fc.constantFrom('1764000000000.gen-1764000000-abc', '1.x', `${'9'.repeat(15)}.${'a'.repeat(100)}`),
+      model: fc.constantFrom('fake/echo', 'FAKE/ECHO', 'x'.repeat(201)), provider: fc.constantFrom('fake', 'fake-eu'), api_key_hash: fc.constantFrom(ids.target, '0'.repeat(64)),
+      app: fc.constantFrom('https://app.example', 'My App'), status: fc.constantFrom('success', 'error', 'cancelled'),
+    }).map((q) => `/generations${q}`),
   },
   { name: 'GET /key', method: 'GET', path: fc.constantFrom('/key', '/auth/key'), credentials: inBoth() },
   { name: 'GET /credits', method: 'GET', path: fc.constant('/credits'), credentials: inBoth() },

@@ -1,7 +1,7 @@
 // Property-based fuzzing of the inference routes (/chat/completions, /completions,
-// /embeddings): valid bodies for the fake models, mutated field by field, hostile
-// JSON, malformed encodings and odd headers. Never a 5xx; every 4xx is the envelope
-// (test/helpers/fuzz.ts). A valid body reaches the fake upstream and is charged, so
+// /embeddings, /messages, /messages/count_tokens, /responses): valid bodies for the fake models, mutated field by field, hostile
+// JSON, malformed encodings and odd headers. Never a 5xx; every 4xx is the route's
+// envelope (test/helpers/fuzz.ts: Anthropic's on /messages, OpenAI's on /responses). A valid body reaches the fake upstream and is charged, so
 // the account has plenty of credit. Regressions found here: fuzz.regressions.test.ts.
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -88,6 +88,66 @@ const embeddingsBody = fc.record({
   user: text,
 }, { requiredKeys: ['model', 'input'] })
 
+// Anthropic's spellings (claude-3-5-haiku-20241022 → anthropic/claude-3.5-haiku) next to catalog ids; one unknown, a 404.
+const messagesModel = fc.constantFrom('fake/echo', 'fake/echo', 'fake/story', 'claude-3-5-haiku-20241022', 'anthropic/claude-3.5-haiku', 'claude-nonexistent-9')
+const block = fc.oneof(
+  fc.record({ type: fc.constant('text'), text }),
+  fc.record({ type: fc.constant('text'), text, cache_control: fc.constant({ type: 'ephemeral' }) }),
+  fc.constant({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }),
+)
+const anthropicMessages = fc.tuple(
+  fc.array(fc.tuple(fc.record({ role: fc.constant('user'), content: fc.oneof(text, fc.array(block, { minLength: 1, maxLength: 2 })) }), fc.record({ role: fc.constant('assistant'), content: text })), { maxLength: 1 }),
+  fc.record({ role: fc.constant('user'), content: fc.oneof(text, fc.array(block, { minLength: 1, maxLength: 2 })) }),
+).map(([turns, last]) => [...turns.flat(), last])
+const anthropicTool = fc.record({ name: fc.constantFrom('get_weather', 'lookup'), description: text, input_schema: fc.constant({ type: 'object', properties: { q: { type: 'string' } } }) })
+const countShape = {
+  model: messagesModel,
+  messages: anthropicMessages,
+  system: fc.oneof(text, fc.array(fc.record({ type: fc.constant('text'), text }), { minLength: 1, maxLength: 2 })),
+  tools: fc.array(anthropicTool, { minLength: 1, maxLength: 2 }),
+  tool_choice: fc.constantFrom({ type: 'auto' }, { type: 'any' }, { type: 'tool', name: 'lookup' }, { type: 'none' }),
+  thinking: fc.constantFrom({ type: 'enabled', budget_tokens: 1024 }, { type: 'disabled' }),
+}
+const countTokensBody = fc.record(countShape, { requiredKeys: ['model', 'messages'] })
+const messagesBody = fc.record({
+  ...countShape,
+  max_tokens: edgeNumber(fc.integer({ min: 1, max: 200 })),
+  stream: fc.boolean(),
+  stop_sequences: fc.array(text, { maxLength: 3 }),
+  temperature: edgeNumber(fc.double({ min: 0, max: 1, noNaN: true })),
+  top_p: edgeNumber(fc.double({ min: 0, max: 1, noNaN: true })),
+  top_k: edgeNumber(fc.integer({ min: 0, max: 100 })),
+  metadata: fc.record({ user_id: text }),
+  models: fc.constant(['fake/echo']),
+  provider: fc.constant({ sort: 'price' }),
+  max_cost: edgeNumber(fc.double({ min: 0.0001, max: 100, noNaN: true })),
+}, { requiredKeys: ['model', 'messages', 'max_tokens'] })
+const MESSAGES_FIELDS = ['model', 'models', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'output_config', 'max_tokens', 'stream',
+  'stop_sequences', 'temperature', 'top_p', 'top_k', 'metadata', 'provider', 'route', 'max_cost', 'cache_control']
+
+const inputItem = fc.oneof(
+  fc.record({ role: fc.constantFrom('user', 'system', 'developer'), content: text }),
+  fc.record({ type: fc.constant('message'), role: fc.constant('user'), content: fc.array(fc.record({ type: fc.constant('input_text'), text }), { minLength: 1, maxLength: 2 }) }),
+  fc.record({ type: fc.constant('message'), role: fc.constant('assistant'), content: fc.array(fc.record({ type: fc.constant('output_text'), text }), { minLength: 1, maxLength: 1 }) }),
+)
+const responsesBody = fc.record({
+  model: fc.constantFrom('fake/echo', 'fake/echo', 'fake/story', 'openai/gpt-4o-mini', 'openrouter/auto', 'nobody/nothing'),
+  input: fc.oneof(text, fc.tuple(fc.array(inputItem, { maxLength: 2 }), fc.record({ role: fc.constant('user'), content: text })).map(([items, last]) => [...items, last])),
+  instructions: text,
+  stream: fc.boolean(),
+  max_output_tokens: edgeNumber(fc.integer({ min: 1, max: 200 })),
+  temperature: edgeNumber(fc.double({ min: 0, max: 2, noNaN: true })),
+  tools: fc.array(fc.record({ type: fc.constant('function'), name: fc.constantFrom('get_weather', 'lookup'), parameters: fc.constant({ type: 'object' }) }), { minLength: 1, maxLength: 2 }),
+  tool_choice: fc.constantFrom('auto', 'none', 'required', { type: 'function', name: 'lookup' }),
+  text: fc.constantFrom({ format: { type: 'text' } }, { format: { type: 'json_object' } }, { verbosity: 'low' }),
+  reasoning: fc.record({ effort: fc.constantFrom('low', 'high', 'none'), summary: fc.constantFrom('auto', 'detailed') }, { requiredKeys: [] }),
+  store: fc.boolean(),
+  metadata: fc.dictionary(fc.constantFrom('a', 'b'), text),
+  provider: fc.constant({ sort: 'price' }),
+}, { requiredKeys: ['model', 'input'] })
+const RESPONSES_FIELDS = ['model', 'models', 'input', 'instructions', 'stream', 'max_output_tokens', 'temperature', 'tools', 'tool_choice', 'text',
+  'reasoning', 'store', 'metadata', 'previous_response_id', 'conversation', 'background', 'provider', 'parallel_tool_calls']
+
 const CHAT_FIELDS = ['model', 'models', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_k', 'logit_bias', 'tools',
   'tool_choice', 'response_format', 'provider', 'route', 'plugins', 'max_cost', 'reasoning', 'usage', 'transforms', 'debug', 'stop', 'n', 'top_logprobs']
 
@@ -95,6 +155,9 @@ const cases = [
   { path: '/chat/completions', valid: () => chatBody, fields: CHAT_FIELDS },
   { path: '/completions', valid: () => completionBody, fields: ['model', 'prompt', 'max_tokens', 'logprobs', 'echo', 'best_of', 'suffix', 'provider', 'models'] },
   { path: '/embeddings', valid: () => embeddingsBody, fields: ['model', 'models', 'input', 'dimensions', 'encoding_format', 'provider'] },
+  { path: '/messages', valid: () => messagesBody, fields: MESSAGES_FIELDS },
+  { path: '/messages/count_tokens', valid: () => countTokensBody, fields: MESSAGES_FIELDS },
+  { path: '/responses', valid: () => responsesBody, fields: RESPONSES_FIELDS },
 ]
 
 /** Every field of each route, at once: the sweep faults each in turn. */
@@ -124,6 +187,33 @@ const FULL = {
     logit_bias: { 1: 1 }, logprobs: 0, suffix: '', user: 'u', provider: { sort: 'price' }, usage: { include: true },
   },
   '/embeddings': { model: 'fake/embed', models: ['fake/embed'], input: ['a', 'b'], encoding_format: 'float', dimensions: 8, user: 'u', provider: { sort: 'price' } },
+  '/messages': {
+    model: 'claude-3-5-haiku-20241022', models: ['fake/echo'], max_tokens: 50, system: [{ type: 'text', text: 'be brief', cache_control: { type: 'ephemeral' } }],
+    messages: [
+      { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'x' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'found' }, { type: 'text', text: 'and then?' }] },
+    ],
+    tools: [{ name: 'lookup', description: 'looks up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }], tool_choice: { type: 'auto' },
+    stream: false, stop_sequences: ['\n\n'], temperature: 1, top_p: 0.9, top_k: 40, metadata: { user_id: 'u1' },
+    provider: { sort: 'price' }, route: 'fallback', max_cost: 10,
+  },
+  '/messages/count_tokens': {
+    model: 'claude-3-5-haiku-20241022', system: 'be brief', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+    tools: [{ name: 'lookup', input_schema: { type: 'object' } }], tool_choice: { type: 'any' }, thinking: { type: 'enabled', budget_tokens: 1024 },
+  },
+  '/responses': {
+    model: 'fake/echo', models: ['fake/echo'], instructions: 'be brief',
+    input: [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }, { type: 'input_image', image_url: 'https://img.example/a.png' }] },
+      { type: 'function_call', call_id: 'c1', name: 'lookup', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'c1', output: 'found' },
+      { role: 'user', content: 'and then?' },
+    ],
+    tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object' } }], tool_choice: 'auto', parallel_tool_calls: true, stream: false,
+    max_output_tokens: 50, temperature: 1, top_p: 1, text: { format: { type: 'text' } }, reasoning: { effort: 'low' }, store: false,
+    metadata: { a: 'b' }, provider: { sort: 'price' },
+  },
 }
 
 describe('sweep: each field of a full body, faulted one at a time', () => {

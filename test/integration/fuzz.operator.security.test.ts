@@ -74,6 +74,7 @@ const routes = (): (Route & { name: string })[] => [
     name: 'POST /admin/accounts', method: 'POST', path: fc.constant('/admin/accounts'), credentials: admin(),
     body: fc.record({ name, credit_usd: usd(1000), reason: name }, { requiredKeys: ['name'] }), fields: ['name', 'credit_usd', 'reason'],
   },
+  { name: 'GET /admin/accounts', method: 'GET', path: queryOf({ limit: fc.constantFrom('1', '50', '100', '101', '0'), offset: fc.constantFrom('0', '1', '1000000000', '-1') }).map((q) => `/admin/accounts${q}`), credentials: admin() },
   { name: 'GET /admin/accounts/:id', method: 'GET', path: account().map((a) => `/admin/accounts/${a}`), credentials: admin() },
   {
     name: 'GET /admin/accounts/:id/generations', method: 'GET', credentials: admin(),
