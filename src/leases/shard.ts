@@ -1,0 +1,146 @@
+// The shard side of credit leases: one per colo (or isolate), holding leases for any
+// number of accounts' keys. It admits locally against a lease, journals each charge
+// (durably: a crash keeps the journal, loses only what was in flight), and sends
+// settlements back in batches that span leases and accounts. Deterministic, no I/O.
+import { demandRate, shouldRenew, type LeaseSettings } from './sizing.ts'
+import type { Charge, Lease, SettleAck, SettleEntry } from './ledger.ts'
+
+interface HeldLease {
+  lease: Lease
+  account: string
+  /** Holds of requests in flight plus charges already made. */
+  usedMicro: number
+  requestsLeft: number | null
+  inFlight: number
+  revoked: boolean
+  /** Being returned: admits nothing more, so no charge can arrive after the gate closes it. */
+  returning: boolean
+  lastAdmitAt: number
+}
+
+export interface LeaseRequest { account: string; keyHash: string; demandMicroPerSec: number; demandRequestsPerSec: number }
+
+export interface Outbox {
+  /** Per account: charges to settle and leases to return. */
+  settlements: Map<string, { entries: SettleEntry[]; returnedRequests: Record<string, number> }>
+  renewals: LeaseRequest[]
+}
+
+const slot = (account: string, keyHash: string) => `${account}\u0000${keyHash}`
+
+export class LeaseShard {
+  private held = new Map<string, HeldLease>()
+  /** Durable: charges not yet acknowledged, by lease. */
+  readonly journal = new Map<string, { account: string; charges: Charge[] }>()
+  private demand = new Map<string, { at: number; micro: number }[]>()
+  private asking = new Set<string>()
+  private backoffUntil = new Map<string, number>()
+
+  constructor(readonly name: string, readonly settings: LeaseSettings, public rttMs: number) {}
+
+  /** Admit locally if a lease has room; null means take the exact path (one round trip). */
+  admit(now: number, account: string, keyHash: string, holdMicro: number): { leaseId: string } | null {
+    const samples = this.demand.get(slot(account, keyHash)) ?? []
+    samples.push({ at: now, micro: holdMicro })
+    this.demand.set(slot(account, keyHash), samples.filter((x) => x.at > now - this.settings.demandWindowMs))
+    for (const h of this.held.values()) {
+      if (h.account !== account || h.lease.keyHash !== keyHash || h.revoked || h.returning || now >= h.lease.admitUntil) continue
+      if (h.lease.grantedMicro - h.usedMicro < holdMicro || h.requestsLeft === 0) continue
+      h.usedMicro += holdMicro
+      h.inFlight++
+      h.lastAdmitAt = now
+      if (h.requestsLeft !== null) h.requestsLeft--
+      return { leaseId: h.lease.id }
+    }
+    return null
+  }
+
+  /** A leased request ended: its hold becomes its charge (cost 0 = nothing to settle). */
+  complete(leaseId: string, generationId: string, holdMicro: number, costMicro: number): void {
+    const h = this.held.get(leaseId)
+    const cost = Math.min(costMicro, holdMicro)
+    if (h) { h.usedMicro -= holdMicro - cost; h.inFlight-- }
+    if (cost <= 0) return
+    if (!h) throw new Error(`complete on unknown lease ${leaseId}`)
+    const j = this.journal.get(leaseId) ?? { account: h.account, charges: [] }
+    j.charges.push({ generationId, costMicro: cost })
+    this.journal.set(leaseId, j)
+  }
+
+  onGrant(account: string, lease: Lease): void {
+    this.asking.delete(slot(account, lease.keyHash))
+    this.held.set(lease.id, { lease, account, usedMicro: 0, requestsLeft: lease.requests, inFlight: 0, revoked: false, returning: false, lastAdmitAt: lease.grantedAt })
+  }
+
+  /** The gate refused: use the exact path, and don't ask again for a while. */
+  onRefuse(now: number, account: string, keyHash: string, retryMs = 1_000): void {
+    this.asking.delete(slot(account, keyHash))
+    this.backoffUntil.set(slot(account, keyHash), now + retryMs)
+  }
+
+  onRevoke(leaseId: string): void {
+    const h = this.held.get(leaseId)
+    if (h) h.revoked = true
+  }
+
+  onAck(ack: SettleAck): void {
+    const done = new Set([...ack.acked, ...ack.refused.map((c) => c.generationId)])
+    for (const [id, j] of this.journal) {
+      j.charges = j.charges.filter((c) => !done.has(c.generationId))
+      if (j.charges.length === 0) this.journal.delete(id)
+    }
+    for (const id of ack.closed) this.held.delete(id)
+  }
+
+  /** Process lost: in-flight requests die with it (uncharged), leases are forgotten (the gate expires them), the journal survives. */
+  crash(): void {
+    this.held.clear()
+    this.asking.clear()
+    this.backoffUntil.clear()
+  }
+
+  /** What to send now: the journal, leases to return (ended, revoked or idle, none in flight), and renewals ahead of need. */
+  outbox(now: number): Outbox {
+    const out: Outbox = { settlements: new Map(), renewals: [] }
+    const entry = (account: string, leaseId: string) => {
+      const s = out.settlements.get(account) ?? { entries: [], returnedRequests: {} }
+      out.settlements.set(account, s)
+      let e = s.entries.find((x) => x.leaseId === leaseId)
+      if (!e) { e = { leaseId, charges: [], close: false }; s.entries.push(e) }
+      return { s, e }
+    }
+    for (const [leaseId, j] of this.journal) entry(j.account, leaseId).e.charges.push(...j.charges)
+    for (const h of this.held.values()) {
+      const ended = h.returning || h.revoked || now >= h.lease.admitUntil || now - h.lastAdmitAt > this.settings.admitMs / 2
+      if (ended) h.returning = true
+      if (ended && h.inFlight === 0) {
+        const { s, e } = entry(h.account, h.lease.id)
+        e.close = true
+        if (h.requestsLeft !== null) s.returnedRequests[h.lease.id] = h.requestsLeft
+      }
+    }
+    const seen = new Set<string>()
+    for (const [k, samples] of this.demand) {
+      const [account, keyHash] = k.split('\u0000') as [string, string]
+      if (seen.has(k) || this.asking.has(k) || (this.backoffUntil.get(k) ?? 0) > now) continue
+      seen.add(k)
+      const rate = demandRate(samples, now, this.settings.demandWindowMs)
+      const usable = [...this.held.values()].filter((h) => h.account === account && h.lease.keyHash === keyHash && !h.revoked && !h.returning && now < h.lease.admitUntil)
+      const remaining = usable.reduce((a, h) => a + h.lease.grantedMicro - h.usedMicro, 0)
+      const admitUntil = usable.reduce((a, h) => Math.max(a, h.lease.admitUntil), 0)
+      // At most two usable leases per key: the current one and the next.
+      if (usable.length < 2 && shouldRenew({ remainingMicro: remaining, admitUntil, demandMicroPerSec: rate, largestHoldMicro: samples.reduce((a, x) => Math.max(a, x.micro), 0), rttMs: this.rttMs, now })) {
+        this.asking.add(k)
+        const reqRate = (samples.filter((x) => x.at > now - this.settings.demandWindowMs).length * 1000) / this.settings.demandWindowMs
+        out.renewals.push({ account, keyHash, demandMicroPerSec: rate, demandRequestsPerSec: reqRate })
+      }
+    }
+    return out
+  }
+
+  heldMicro(): number {
+    let sum = 0
+    for (const h of this.held.values()) sum += h.lease.grantedMicro - h.usedMicro
+    return sum
+  }
+}
