@@ -142,7 +142,7 @@ export const simulate = (cfg: SimConfig): SimResult => {
     }
     // The exact path: one blocking round trip before the upstream call, the settle afterwards.
     const rtt = shard.rttMs
-    r.gateRoundTrips += 2
+    r.gateRoundTrips++
     r.blockingRoundTrips++
     at(now + rtt / 2, () => {
       const ledger = ledgers.get(acct.id)!
@@ -154,6 +154,7 @@ export const simulate = (cfg: SimConfig): SimResult => {
       at(now + rtt / 2 + duration, () => {
         if (epoch[c] !== ep) return // the hold lapses at the gate
         r.completed.set(id, { account: acct.id, cost })
+        r.gateRoundTrips++
         at(now + rtt / 2, () => { ledger.settleExact(id, cost); check('settleExact') })
       })
     })
