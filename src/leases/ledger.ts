@@ -38,7 +38,13 @@ export type LeaseGrant =
   | { ok: false; reason: LeaseRefusal }
 
 export interface Charge { generationId: string; costMicro: number }
-export interface SettleEntry { leaseId: string; charges: Charge[]; close: boolean }
+export interface SettleEntry {
+  leaseId: string
+  charges: Charge[]
+  close: boolean
+  /** Shrink the lease to this (charges so far plus holds still in flight): unused credit goes back before the lease closes. Idempotent. */
+  shrinkToMicro?: number
+}
 export interface SettleAck {
   /** Charges now recorded, including ones recorded before (a resent batch): the shard may forget them. */
   acked: string[]
@@ -144,6 +150,9 @@ export class LeaseLedger {
         lease.chargedMicro += c.costMicro
         this.charge(lease.keyHash, c)
         ack.acked.push(c.generationId)
+      }
+      if (e.shrinkToMicro !== undefined && lease && lease.state !== 'closed') {
+        lease.grantedMicro = Math.max(lease.chargedMicro, Math.min(lease.grantedMicro, e.shrinkToMicro))
       }
       if (e.close && lease) {
         // A resent return (its ack was lost) is acknowledged again, and changes nothing.

@@ -34,6 +34,9 @@ export class LeaseShard {
   readonly journal = new Map<string, { account: string; charges: Charge[] }>()
   private demand = new Map<string, { at: number; micro: number }[]>()
   private asking = new Set<string>()
+  /** When each charge (by generation id) or return (by lease id) was last sent: resent only if unanswered. */
+  private sentAt = new Map<string, number>()
+  private lastSettleAt = -Infinity
   private backoffUntil = new Map<string, number>()
 
   constructor(readonly name: string, readonly settings: LeaseSettings, public rttMs: number) {}
@@ -89,12 +92,14 @@ export class LeaseShard {
       j.charges = j.charges.filter((c) => !done.has(c.generationId))
       if (j.charges.length === 0) this.journal.delete(id)
     }
-    for (const id of ack.closed) this.held.delete(id)
+    for (const id of done) this.sentAt.delete(id)
+    for (const id of ack.closed) { this.held.delete(id); this.sentAt.delete(id) }
   }
 
   /** Process lost: in-flight requests die with it (uncharged), leases are forgotten (the gate expires them), the journal survives. */
   crash(): void {
     this.held.clear()
+    this.sentAt.clear()
     this.asking.clear()
     this.backoffUntil.clear()
   }
@@ -109,14 +114,35 @@ export class LeaseShard {
       if (!e) { e = { leaseId, charges: [], close: false }; s.entries.push(e) }
       return { s, e }
     }
-    for (const [leaseId, j] of this.journal) entry(j.account, leaseId).e.charges.push(...j.charges)
+    // Unanswered after two round trips and a margin: the batch or its ack was lost, send again.
+    const due = (id: string) => {
+      const last = this.sentAt.get(id)
+      if (last !== undefined && now - last < 2 * this.rttMs + 500) return false
+      this.sentAt.set(id, now)
+      return true
+    }
+    const settleNow = now - this.lastSettleAt >= this.settings.settleEveryMs
+    if (settleNow) this.lastSettleAt = now
+    for (const [leaseId, j] of this.journal) {
+      // Charges of a lease being returned go with the return; the rest wait for the next batch.
+      const h = this.held.get(leaseId)
+      if (!settleNow && !(h?.returning && h.inFlight === 0)) continue
+      const charges = j.charges.filter((c) => due(c.generationId))
+      if (charges.length > 0) entry(j.account, leaseId).e.charges.push(...charges)
+    }
     for (const h of this.held.values()) {
       const ended = h.returning || h.revoked || now >= h.lease.admitUntil || now - h.lastAdmitAt > this.settings.admitMs / 2
-      if (ended) h.returning = true
-      if (ended && h.inFlight === 0) {
+      if (!ended) continue
+      h.returning = true
+      if (h.inFlight === 0) {
+        if (!due(h.lease.id)) continue
         const { s, e } = entry(h.account, h.lease.id)
         e.close = true
         if (h.requestsLeft !== null) s.returnedRequests[h.lease.id] = h.requestsLeft
+      } else if (settleNow && h.lease.grantedMicro > h.usedMicro) {
+        // Still waiting on requests in flight: give back what they can't use now.
+        h.lease = { ...h.lease, grantedMicro: h.usedMicro }
+        entry(h.account, h.lease.id).e.shrinkToMicro = h.usedMicro
       }
     }
     const seen = new Set<string>()

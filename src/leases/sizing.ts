@@ -18,6 +18,8 @@ export interface LeaseSettings {
   maxLeasedShare: number
   /** A grant covers this much of the shard's recent demand. */
   horizonMs: number
+  /** A shard sends its journal at most this often (returns and renewals go at once). */
+  settleEveryMs: number
   /** Recent demand is measured over this window. */
   demandWindowMs: number
 }
@@ -32,6 +34,7 @@ export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
   shareOfAvailable: 0.1,
   maxLeasedShare: 0.5,
   horizonMs: 10_000,
+  settleEveryMs: 1_000,
   demandWindowMs: 3_000,
 }
 

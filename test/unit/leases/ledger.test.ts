@@ -78,6 +78,18 @@ describe('LeaseLedger.settle', () => {
     expect(l.chargedMicro).toBe(400)
   })
 
+  it('shrinks a lease to what is still in flight, idempotently, never below its charges', () => {
+    const l = ledger()
+    const lease = granted(l)
+    l.settle(T0 + 1, [{ leaseId: lease.id, charges: [{ generationId: 'g1', costMicro: 100 }], close: false, shrinkToMicro: 5_000 }])
+    expect(l.outstandingMicro()).toBe(4_900)
+    l.settle(T0 + 2, [{ leaseId: lease.id, charges: [], close: false, shrinkToMicro: 5_000 }])
+    expect(l.outstandingMicro()).toBe(4_900)
+    l.settle(T0 + 3, [{ leaseId: lease.id, charges: [], close: false, shrinkToMicro: 0 }])
+    expect(l.leases.get(lease.id)!.grantedMicro).toBe(100)
+    expect(l.outstandingMicro()).toBe(0)
+  })
+
   it('expires an unreturned lease back to the account, then refuses its late charges', () => {
     const l = ledger()
     const lease = granted(l)
@@ -148,6 +160,17 @@ describe('LeaseShard', () => {
     expect(shard.heldMicro()).toBe(0)
     expect(l.chargedMicro).toBe(700)
     expect(l.outstandingMicro()).toBe(0)
+  })
+
+  it('gives back unused credit while it waits on requests in flight', () => {
+    const { l, shard, lease } = setup()
+    shard.admit(T0 + 1, 'a1', 'k1', 3_000)
+    shard.onRevoke(lease.id)
+    const out = shard.outbox(T0 + 2).settlements.get('a1')!
+    expect(out.entries).toEqual([{ leaseId: lease.id, charges: [], close: false, shrinkToMicro: 3_000 }])
+    l.settle(T0 + 3, out.entries)
+    expect(l.outstandingMicro()).toBe(3_000)
+    expect(shard.heldMicro()).toBe(0)
   })
 
   it('keeps its journal through a crash, forgets its leases, and the gate expires them', () => {

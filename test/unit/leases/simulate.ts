@@ -20,8 +20,8 @@ export interface SimConfig {
   /** Requests per second per colo outside bursts. */
   baseRate: number
   accounts: { id: string; creditsMicro: number; keys: string[] }[]
-  /** Disable this key at this time. */
-  disable?: { account: string; keyHash: string; at: number }
+  /** Disable this key at this time; without push, shards never hear of it and stop at the lease's end. */
+  disable?: { account: string; keyHash: string; at: number; push: boolean }
   crashes: number
   ackLossRate: number
   settings?: Partial<LeaseSettings>
@@ -211,6 +211,7 @@ export const simulate = (cfg: SimConfig): SimResult => {
     const d = cfg.disable
     at(d.at, () => {
       for (const lease of ledgers.get(d.account)!.setKeyDisabled(d.keyHash, true)) {
+        if (!d.push) continue
         const s = shards.find((x) => x.name === lease.shard)!
         at(now + s.rttMs / 2, () => s.onRevoke(lease.id))
       }
