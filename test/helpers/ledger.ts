@@ -7,6 +7,7 @@ import { accountName } from '../../src/db/queries/ledger.ts'
 import { creditEvents, usageDaily } from '../../src/db/schema.ts'
 import { gateFor } from '../../src/objects/clients.ts'
 import { readGeneration } from '../../src/storage/read.ts'
+import { call } from './gateway.ts'
 
 /** Settlement runs in waitUntil after the response: poll until the gate holds nothing open. */
 export const settled = async (accountId: string, timeoutMs = 30_000) => {
@@ -44,4 +45,12 @@ export const ledgerBalance = async (accountId: string) => {
   const [credits] = await db.select({ sum: sql<number>`COALESCE(SUM(${creditEvents.amountMicro}), 0)` }).from(creditEvents).where(eq(creditEvents.accountId, accountId))
   const [charges] = await db.select({ sum: sql<number>`COALESCE(SUM(${usageDaily.costMicro}), 0)` }).from(usageDaily).where(eq(usageDaily.accountN, accountName(db, accountId)))
   return Number(credits?.sum) - Number(charges?.sum)
+}
+
+/** GET /generation of one id, as the account's key sees it, once the gate has flushed it. */
+export const publicGeneration = async (account: { accountId: string; key: string }, id: string): Promise<Record<string, unknown>> => {
+  await flush(account.accountId)
+  const res = await call(`/generation?id=${id}`, { key: account.key })
+  if (res.status !== 200) throw new Error(`GET /generation?id=${id}: ${res.status} ${await res.text()}`)
+  return (await res.json<{ data: Record<string, unknown> }>()).data
 }

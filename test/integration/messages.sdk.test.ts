@@ -5,8 +5,7 @@
 // blocks; and usage.cost is what /generation records, with api_type "messages".
 import type { MessageParam, Tool } from '@anthropic-ai/sdk/resources/messages'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { call } from '../helpers/gateway.ts'
-import { flush } from '../helpers/ledger.ts'
+import { publicGeneration } from '../helpers/ledger.ts'
 import { anthropicClient, costOf } from '../helpers/sdk.ts'
 import { seedAccount, type Seeded } from '../helpers/seed.ts'
 import { marker, receivedWith } from '../helpers/upstream-log.ts'
@@ -17,13 +16,7 @@ beforeAll(async () => {
   account = await seedAccount({ balanceMicro: 50_000_000 })
 })
 
-/** The generation record of an answer, once the gate has flushed it. */
-const generationOf = async (id: string) => {
-  await flush(account.accountId)
-  const res = await call(`/generation?id=${id}`, { key: account.key })
-  expect(res.status).toBe(200)
-  return (await res.json<{ data: Record<string, unknown> }>()).data
-}
+const generationOf = (id: string) => publicGeneration(account, id)
 
 const weather: Tool = {
   name: 'get_weather',

@@ -4,8 +4,7 @@
 // trip, an image, reasoning items; usage.cost is what /generation records, api_type "responses".
 import type { FunctionTool, ResponseInputItem } from 'openai/resources/responses/responses'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { call } from '../helpers/gateway.ts'
-import { flush } from '../helpers/ledger.ts'
+import { publicGeneration } from '../helpers/ledger.ts'
 import { costOf, openaiClient } from '../helpers/sdk.ts'
 import { seedAccount, type Seeded } from '../helpers/seed.ts'
 import { marker, receivedWith } from '../helpers/upstream-log.ts'
@@ -16,12 +15,7 @@ beforeAll(async () => {
   account = await seedAccount({ balanceMicro: 50_000_000 })
 })
 
-const generationOf = async (id: string) => {
-  await flush(account.accountId)
-  const res = await call(`/generation?id=${id}`, { key: account.key })
-  expect(res.status).toBe(200)
-  return (await res.json<{ data: Record<string, unknown> }>()).data
-}
+const generationOf = (id: string) => publicGeneration(account, id)
 
 const weather: FunctionTool = {
   type: 'function',
