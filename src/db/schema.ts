@@ -176,6 +176,8 @@ const rollupTable = <N extends string>(name: N) =>
       requests: integer('requests').notNull().default(0),
       errors: integer('errors').notNull().default(0),
       cancelled: integer('cancelled').notNull().default(0),
+      /** Requests that needed more than one upstream attempt (counted from migration 0005 on). */
+      fallbacks: integer('fallbacks').notNull().default(0),
       tokensPrompt: integer('tokens_prompt').notNull().default(0),
       tokensCompletion: integer('tokens_completion').notNull().default(0),
       tokensReasoning: integer('tokens_reasoning').notNull().default(0),
