@@ -10,6 +10,13 @@ export const accounts = sqliteTable('accounts', {
   /** 'active' or 'suspended' (a disputed payment suspends the account). */
   status: text('status', { enum: ['active', 'suspended'] }).notNull().default('active'),
   createdAt: integer('created_at').notNull(),
+  /**
+   * Prompt and completion storage (docs/storage.md#content-logging): 'opt_in' stores a request's
+   * when its key or its X-Switchboard-Log-Content header asks, 'always' every request's, 'never' none.
+   */
+  contentLogging: text('content_logging', { enum: ['opt_in', 'always', 'never'] }).notNull().default('opt_in'),
+  /** Days stored prompts and completions are kept. */
+  contentRetentionDays: integer('content_retention_days').notNull().default(30),
 })
 
 export const apiKeys = sqliteTable(
@@ -32,8 +39,24 @@ export const apiKeys = sqliteTable(
     concurrentRequests: integer('concurrent_requests'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at'),
+    /** Store this key's prompts and completions (unless its account says 'never'). */
+    logContent: integer('log_content', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('api_keys_account_idx').on(t.accountId)],
+)
+
+/**
+ * One row per generation whose prompt and completion are stored in R2 (storage/content.ts):
+ * no content here, only who may read it and when retention deletes it.
+ */
+export const contentLogs = sqliteTable(
+  'content_logs',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('content_logs_expires_idx').on(t.expiresAt)],
 )
 
 /** Credits and debits other than usage: top-ups, refunds, grants, adjustments. Unique by external event id (I3). */
