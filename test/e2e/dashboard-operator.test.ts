@@ -1,6 +1,7 @@
 // The operator view against npm start, signed in with the ADMIN_TOKEN npm start generated:
-// every account listed with its balance; create an account with credit, grant more, suspend
-// and resume it, each checked against the operator API; account pages say they need a key.
+// every account listed with its balance; create an account with credit, grant more, mint a key
+// (used at once for a completion charged to that account), suspend and resume it, each checked
+// against the operator API; account pages say they need a key.
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { Browser } from 'playwright-core'
@@ -20,7 +21,7 @@ const listed = async (): Promise<Account[]> =>
   ((await (await fetch(`${inject('baseURL')}/admin/accounts?limit=100`, { headers: { Authorization: `Bearer ${adminToken()}` } })).json()) as { data: Account[] }).data
 
 describe('dashboard operator view', () => {
-  it('lists accounts, creates one, grants credit, suspends and resumes it', async () => {
+  it('lists accounts, creates one, grants credit, mints a key that answers, suspends and resumes it', async () => {
     const w = await openPage(browser)
     const { page } = w
     await signIn(page, adminToken(), '/admin')
@@ -43,6 +44,24 @@ describe('dashboard operator view', () => {
     await page.getByRole('button', { name: 'Grant', exact: true }).click()
     await expect.poll(() => row.textContent()).toContain('$7.50')
     expect((await listed()).find((a) => a.id === account?.id)?.balance).toBe(7.5)
+
+    // A key minted on the row answers a completion, charged to the new account.
+    await page.getByRole('button', { name: `New key for ${name}` }).click()
+    await page.getByLabel('Key name').fill('first key')
+    await page.getByRole('button', { name: 'Create key', exact: true }).click()
+    const secret = (await page.getByTestId('new-key-secret').textContent()) ?? ''
+    expect(secret).toMatch(/^sk-sb-v1-/)
+    const res = await fetch(`${inject('baseURL')}/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: 'minted in the operator view' }] }),
+    })
+    expect(res.status).toBe(200)
+    const cost = ((await res.json()) as { usage: { cost: number } }).usage.cost
+    expect(cost).toBeGreaterThan(0)
+    await expect.poll(async () => (await listed()).find((a) => a.id === account?.id)?.balance).toBeLessThan(7.5)
+    await page.getByRole('button', { name: 'Done' }).click()
+    expect(await page.getByTestId('new-key-secret').count()).toBe(0)
 
     await page.getByRole('button', { name: `Suspend ${name}` }).click()
     await expect.poll(() => row.textContent()).toContain('Suspended')

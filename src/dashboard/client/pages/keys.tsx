@@ -8,26 +8,7 @@ import { money } from '../format.ts'
 import type { Session } from '../session.ts'
 import { LIMIT_RESETS, limitOf, resetOf } from '../key-form.ts'
 import { KeyRow, type KeyObject } from './key-row.tsx'
-
-const NewSecret = ({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) => {
-  const [copied, setCopied] = useState(false)
-  const copy = async () => {
-    await navigator.clipboard.writeText(secret)
-    setCopied(true)
-  }
-  return (
-    <section class="card" aria-labelledby="new-key-heading" role="region">
-      <h2 id="new-key-heading">Key “{name}” created</h2>
-      <p>Copy it now: this is the only time it is shown. Store it like a password.</p>
-      <div class="secret">
-        <code data-testid="new-key-secret">{secret}</code>
-        <button type="button" class="button" onClick={() => void copy()}>{copied ? 'Copied' : 'Copy key'}</button>
-        <button type="button" class="button ghost" onClick={onDone}>Done</button>
-      </div>
-      <p class="muted small" role="status">{copied ? 'The key is on your clipboard.' : ''}</p>
-    </section>
-  )
-}
+import { NewSecret } from '../new-secret.tsx'
 
 export const Keys = ({ session }: { session: Session }) => {
   const [keys, setKeys] = useState<KeyObject[] | null>(null)

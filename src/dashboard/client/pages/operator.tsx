@@ -1,6 +1,6 @@
 // The operator view (ADMIN_TOKEN): every account with its balance, credits, usage and holds
 // (GET /admin/accounts), and the operator API's actions on them: create an account, grant
-// credit, suspend and resume. The same calls as `npm run admin`.
+// credit, mint a key, suspend and resume. The same calls as `npm run admin`.
 import { useEffect, useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
 import { ErrorNote, Loading, NeedsKind, TableWrap } from '../components.tsx'
@@ -57,7 +57,7 @@ export const Operator = ({ session }: { session: Session }) => {
           <div class="field"><label for="account-credit">Initial credit (USD)</label><input id="account-credit" name="credit" type="number" min="0.01" step="0.01" placeholder="none" /></div>
           <button type="submit" class="button primary">Create account</button>
         </form>
-        <p class="muted small spaced">Mint its first keys with <code>npm run admin -- keys create --account acct_…</code>.</p>
+        <p class="muted small spaced">Then mint its first keys with <strong>New key</strong> on its row (or <code>npm run admin -- keys create --account acct_…</code>).</p>
       </section>
       {notice && <p class="success" role="status">{notice}</p>}
       {error ? <ErrorNote error={error} /> : null}
