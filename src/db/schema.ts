@@ -186,7 +186,7 @@ const histogram = <P extends string>(prefix: P): HistogramColumns<P> =>
  * the generations written. The views and the balance read these, never the generation rows;
  * never pruned. Errors: status ≥ 400. Latency and TTFT as sums and fixed histograms.
  */
-const rollupTable = <N extends string>(name: N) =>
+const rollupTable = <N extends string>(name: N, byStart = false) =>
   sqliteTable(
     name,
     {
@@ -212,11 +212,15 @@ const rollupTable = <N extends string>(name: N) =>
       ...histogram('latency'),
       ...histogram('ttft'),
     },
-    (t) => [primaryKey({ columns: [t.accountN, t.start, t.keyN, t.modelN, t.providerN, t.appN] })],
+    (t) => [
+      primaryKey({ columns: [t.accountN, t.start, t.keyN, t.modelN, t.providerN, t.appN] }),
+      // Reads across accounts (/rankings) find a period's days without scanning every account's.
+      ...(byStart ? [index(`${name}_start`).on(t.start)] : []),
+    ],
   )
 
 export const usageHourly = rollupTable('usage_hourly')
-export const usageDaily = rollupTable('usage_daily')
+export const usageDaily = rollupTable('usage_daily', true)
 export type RollupTable = typeof usageHourly | typeof usageDaily
 
 export type AccountRow = typeof accounts.$inferSelect

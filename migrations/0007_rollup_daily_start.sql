@@ -1,0 +1,1 @@
+CREATE INDEX `usage_daily_start` ON `usage_daily` (`start`);
