@@ -57,6 +57,8 @@ export default defineConfig(async () => {
               FLUSH_DELAY_MS: '0',
               // Test-only secrets of the webhooks and the operator API (test/helpers/secrets.ts).
               STRIPE_WEBHOOK_SECRET: 'whsec_test_switchboard',
+              // The fake api.stripe.com (test/fakes/stripe.ts) accepts only this key.
+              STRIPE_SECRET_KEY: 'sk_test_switchboard_fake_0123456789',
               TOPUP_WEBHOOK_SECRET: 'topup_test_secret_switchboard',
               ADMIN_TOKEN: 'admin_test_token_switchboard',
             },

@@ -7,6 +7,7 @@ import { requestId } from 'hono/request-id'
 import { secureHeaders } from 'hono/secure-headers'
 import { timing } from 'hono/timing'
 import { account } from './api/account.ts'
+import { credits } from './api/credits.ts'
 import { admin } from './api/admin.ts'
 import { adminAccounts } from './api/admin-accounts.ts'
 import { keys } from './api/keys.ts'
@@ -43,6 +44,7 @@ export const createApp = () => {
   app.route('/api/v1', inference)
   app.route('/api/v1', models)
   app.route('/api/v1', account)
+  app.route('/api/v1', credits)
   app.route('/api/v1', generations)
   app.route('/api/v1', keys)
   app.route('/api/v1', webhooks)

@@ -58,6 +58,8 @@ export const ConfigSchema = z.object({
   /** Signing secrets of the top-up webhooks (docs/billing.md); unset = that webhook answers 503. */
   STRIPE_WEBHOOK_SECRET: secret(8),
   TOPUP_WEBHOOK_SECRET: secret(16),
+  /** Stripe's secret (or restricted) API key, for "Add credits" Checkout Sessions (docs/billing.md); unset = the page says how to set it. */
+  STRIPE_SECRET_KEY: secret(16),
   /** Bearer token of the operator API (/api/v1/admin); unset = those routes do not exist (404). */
   ADMIN_TOKEN: secret(16),
 })

@@ -10,6 +10,7 @@ import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { toDollars } from '../lib/money.ts'
 import { requireKey } from '../middleware/auth.ts'
+import { costDetails } from './generation-cost.ts'
 import { iso, usageFields } from './key-object.ts'
 import { gateFor } from '../objects/clients.ts'
 import { readGeneration } from '../storage/read.ts'
@@ -59,7 +60,11 @@ const generationBody = (g: StoredGeneration) => ({
   external_user: g.externalUser,
   api_type: g.apiType,
   preset_id: null,
+  // OpenRouter's `router` is the routing model's id (a string; its SDK parses it so): none here.
   router: null,
+  // How it was routed (endpoints considered, skipped and why), as the response's openrouter_metadata; kept with the details.
+  openrouter_metadata: g.router ?? null,
+  cost_details: costDetails(g),
   provider_responses: (g.attempts as AttemptJson[]).map((a) => ({
     endpoint_id: a.endpoint ? `${a.model}@${a.endpoint}` : undefined,
     model_permaslug: a.model,

@@ -5,6 +5,7 @@
 import { createFakeUpstream } from '../../src/providers/fake.ts'
 import { anthropicUpstream } from './anthropic.ts'
 import { geminiUpstream } from './gemini.ts'
+import { stripeUpstream } from './stripe.ts'
 
 /** Hangs are bounded here so no timer outlives the test run. */
 const openaiWire = createFakeUpstream({ hang_ms: 5_000 })
@@ -15,6 +16,8 @@ const HOSTS: Record<string, (request: Request) => Promise<Response>> = {
   'together.test': openaiWire,
   'anthropic.test': anthropicUpstream,
   'gemini.test': geminiUpstream,
+  // Not a model provider: "Add credits" creates its Checkout Sessions here.
+  'api.stripe.com': stripeUpstream,
 }
 
 /** One request as a fake got it. */
