@@ -92,6 +92,8 @@ const endpointRow = (m: Model, e: Endpoint, p: Provider, config: ProviderConfig 
   status: config?.unavailable ? -10 : stats && stats.health.breaker !== 'closed' ? -1 : 0,
   ...(config?.unavailable ? { unavailable_reason: config.unavailable } : {}),
   regions: e.regions,
+  // The provider's data policy (Switchboard's field): whether it trains on prompts, keeps them, and keeps nothing at all (zero data retention).
+  data_policy: { training: p.data_policy.training, retains_prompts: p.data_policy.retains_prompts, zdr: p.data_policy.zdr },
   // Live, from the endpoint's health object; null until it has samples.
   uptime_last_5m: stats?.uptime.last5m ?? null,
   uptime_last_30m: stats?.uptime.last30m ?? null,
@@ -134,12 +136,17 @@ export const models = new Hono<AppEnv>()
     const params = csv(c.req.query('supported_parameters'))
     const onlyAvailable = c.req.query('available') === 'true'
     const onlyZdr = flag(c.req.query('zdr'), 'zdr')
+    // Switchboard's: models with an endpoint at one of these providers (slugs, as /providers lists them).
+    const providers = csv(c.req.query('provider'))
+    const unknown = providers.find((p) => !index.providers.has(p))
+    if (unknown !== undefined) throw new GatewayError('invalid_request', `Invalid query parameter provider: no provider ${unknown.slice(0, 100)}`)
     const rows = index.catalog.models.filter(
       (m) =>
         (outputs.includes('all') || m.output_modalities.some((o) => outputs.includes(o))) &&
         params.every((p) => m.endpoints.some((e) => e.supported_parameters.includes(p))) &&
         (!onlyAvailable || m.endpoints.some((e) => !configs.get(e.provider)?.unavailable)) &&
-        (!onlyZdr || m.endpoints.some((e) => isZdr(index.providers.get(e.provider)))),
+        (!onlyZdr || m.endpoints.some((e) => isZdr(index.providers.get(e.provider)))) &&
+        (providers.length === 0 || m.endpoints.some((e) => providers.includes(e.provider))),
     )
     const offset = Math.max(Number(c.req.query('offset') ?? 0) || 0, 0)
     const limitParam = c.req.query('limit')
