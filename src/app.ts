@@ -1,11 +1,6 @@
 // The Hono app: middleware order and route mounting. Every failure renders in
 // the one error envelope (errors.ts).
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { cors } from 'hono/cors'
-import { requestId } from 'hono/request-id'
-import { secureHeaders } from 'hono/secure-headers'
-import { timing } from 'hono/timing'
 import { account } from './api/account.ts'
 import { credits } from './api/credits.ts'
 import { admin } from './api/admin.ts'
@@ -15,30 +10,15 @@ import { generations } from './api/generations.ts'
 import { models } from './api/models.ts'
 import { webhooks } from './api/webhooks.ts'
 import { dashboard } from './dashboard/index.ts'
-import { configOf, type AppEnv } from './env.ts'
+import type { AppEnv } from './env.ts'
 import { GatewayError, errorResponse, handleError } from './errors.ts'
 import { inference } from './skins/routes.ts'
-
-/** Browser clients send these; answer their preflights. */
-const CORS_HEADERS = [
-  'Authorization', 'Content-Type', 'HTTP-Referer', 'X-OpenRouter-Title', 'X-Title', 'X-OpenRouter-Categories',
-  'X-OpenRouter-Metadata', 'X-Provider-Region', 'X-Provider-Region-Only', 'Idempotency-Key', 'X-Session-Id',
-  // The Anthropic SDKs' (Messages skin).
-  'X-Api-Key', 'Anthropic-Version', 'Anthropic-Beta',
-]
-
-let limit: ReturnType<typeof bodyLimit> | undefined
-const limitBody = (maxSize: number) =>
-  (limit ??= bodyLimit({
-    maxSize,
-    onError: (c) => errorResponse(c, new GatewayError('payload_too_large', `Request body is larger than ${maxSize} bytes`)),
-  }))
+import { edge } from './middleware/edge.ts'
 
 export const createApp = () => {
   const app = new Hono<AppEnv>()
-  app.use('*', requestId(), secureHeaders(), timing({ totalDescription: 'total' }))
-  app.use('/api/*', cors({ origin: '*', allowHeaders: CORS_HEADERS, exposeHeaders: ['X-Generation-Id', 'Server-Timing', 'X-Provider', 'X-Provider-Region', 'Retry-After'], maxAge: 86400 }))
-  app.use('/api/*', (c, next) => limitBody(configOf(c.env).MAX_BODY_BYTES)(c, next))
+  // Request id, Server-Timing, security headers; CORS and the body limit on /api/* (middleware/edge.ts).
+  app.use('*', edge)
 
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.route('/api/v1', inference)
