@@ -17,6 +17,7 @@ import { requireAdmin } from '../middleware/admin.ts'
 import { gateFor } from '../objects/clients.ts'
 import { AdminKeyBody, CreateAccountBody, CreditBody, SetKeyDisabledBody } from '../schemas/billing.ts'
 import { KeyHash } from '../schemas/keys.ts'
+import { CONTENT_RETENTION_DAYS } from '../storage/content-policy.ts'
 import { expiresAtOf, limitMicroOf, renderKey } from './key-object.ts'
 import { readBody } from './request.ts'
 import { adminGenerations } from './admin-generations.ts'
@@ -50,7 +51,7 @@ export const admin = new Hono<AppEnv>()
   .post('/admin/accounts', async (c) => {
     const body = await readBody(c, CreateAccountBody)
     const db = createDb(c.env.DB)
-    const account: AccountRow = { id: newAccountId(), name: body.name, status: 'active', createdAt: Date.now() }
+    const account: AccountRow = { id: newAccountId(), name: body.name, status: 'active', createdAt: Date.now(), contentLogging: 'opt_in', contentRetentionDays: CONTENT_RETENTION_DAYS.default }
     await insertAccount(db, account)
     if (body.credit_usd !== undefined) {
       const amountMicro = fromDollars(body.credit_usd)

@@ -113,7 +113,7 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
   const id = generationId(startedAt)
   c.header('x-generation-id', id)
   const idempotency = await idempotencyOf(c, raw)
-  const record = recorder(c, id, requestFacts(c, job.facts, startedAt, job.apiType), idempotency, planned)
+  const record = recorder(c, id, requestFacts(c, job.facts, startedAt, job.apiType), idempotency, planned, raw)
   const { holdMicro, dearest } = holdFor(attempts, promptTokens, requested, config.MARKUP_BPS)
   const replay = await admitOrReplay(c, {
     generationId: id,

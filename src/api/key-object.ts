@@ -30,6 +30,7 @@ const keyObject = (row: ApiKeyRow, usage: KeyUsage) => ({
   name: row.name,
   label: row.label,
   disabled: row.disabled,
+  log_content: row.logContent,
   ...usageFields(row.limitMicro, row.limitReset, usage),
   created_at: new Date(row.createdAt).toISOString(),
   updated_at: iso(row.updatedAt),

@@ -42,6 +42,7 @@ export const keys = new Hono<AppEnv>()
       limitMicro: limitMicroOf(body.limit) ?? null,
       limitReset: body.limit_reset ?? null,
       expiresAt: expiresAtOf(body.expires_at, now),
+      logContent: body.log_content ?? false,
     }, now)
     return c.json({ data: await renderKey(c.env, row), key }, 201)
   })
@@ -57,6 +58,7 @@ export const keys = new Hono<AppEnv>()
       ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
       ...(body.limit !== undefined ? { limitMicro: limitMicroOf(body.limit) ?? null } : {}),
       ...(body.limit_reset !== undefined ? { limitReset: body.limit_reset } : {}),
+      ...(body.log_content !== undefined ? { logContent: body.log_content } : {}),
     }
     const updated = await changeKey(c.env, createDb(c.env.DB), row, patch)
     return c.json({ data: await renderKey(c.env, updated) })

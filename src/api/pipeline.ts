@@ -9,6 +9,7 @@ import { catalogIndex, providerConfigs, type CatalogIndex } from '../catalog/loo
 import type { Provider } from '../catalog/schema.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
+import { contentLogFor } from './content-log.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import type { Replay } from '../objects/gate-types.ts'
 import { gateFor } from '../objects/clients.ts'
@@ -147,15 +148,23 @@ export const admitOrReplay = async (c: Context<AppEnv>, admission: Admission, ct
 
 /**
  * Settles one generation; a successful response is stored for Idempotency-Key replays.
- * With the plan, its router metadata goes into the generation's details (R2).
+ * With the plan, its router metadata goes into the generation's details (R2). With the raw
+ * request body, its prompt and completion are stored too when content logging is on
+ * (api/content-log.ts; `logsContent` tells a stream to assemble its text); a bad
+ * X-Switchboard-Log-Content header throws its 400 here, before admission.
  */
-export const recorder = (c: Context<AppEnv>, id: string, facts: RequestFacts, idempotency: Admission['idempotency'], planned?: Planned) =>
-  (o: Outcome, response?: { status: number; contentType: string; body: string }) =>
-    settle(
+export const recorder = (c: Context<AppEnv>, id: string, facts: RequestFacts, idempotency: Admission['idempotency'], planned?: Planned, raw?: string) => {
+  const content = raw === undefined ? undefined : contentLogFor(c, id, raw)
+  const record = (o: Outcome, response?: { status: number; contentType: string; body: string }, streamedText?: string) => {
+    if (content) c.executionCtx.waitUntil(content.store(streamedText !== undefined ? { text: streamedText } : response ? { body: response.body } : null))
+    return settle(
       c.env,
       generationRecord(id, c.var.key, facts, planned ? { ...o, router: routerMetadata(planned, o.attempts, o.served) } : o),
       idempotency && response ? { id: idempotency.id, ...response } : undefined,
     )
+  }
+  return Object.assign(record, { logsContent: content !== undefined })
+}
 
 export type Planned = Extract<Plan, { ok: true }>
 

@@ -6,12 +6,13 @@ import { setMetric } from 'hono/timing'
 import type { Cost } from '../billing/pricing.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { redactError, redactorOf, type Redact } from '../lib/redact.ts'
-import type { FinishReason, Usage } from '../providers/types.ts'
+import type { CanonicalChunk, FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptOutcome } from '../routing/attempt.ts'
 import { reportAttempts, reportsFromAttempts } from '../routing/health.ts'
 import { parseEvents, SSE_HEADERS } from '../streaming/sse.ts'
 import { translateStream, type TranslateOptions } from '../streaming/translate.ts'
 import type { SseOut, StreamEncoder } from '../skins/skin.ts'
+import { streamAssembler } from './content-log.ts'
 import { estimateUsage, type recorder } from './pipeline.ts'
 
 export interface StreamResponseOptions {
@@ -43,14 +44,25 @@ const redacting = (decoder: TranslateOptions['adapter'], redact: Redact): Transl
   },
 })
 
+/** The decoder with each event's chunks also handed to `tap` (content logging's assembly). */
+const tapping = (decoder: TranslateOptions['adapter'], tap: (chunks: CanonicalChunk[]) => void): TranslateOptions['adapter'] => ({
+  initialState: () => decoder.initialState(),
+  fromUpstreamEvent: (event, state) => {
+    const result = decoder.fromUpstreamEvent(event, state)
+    if (result.kind !== 'error') tap(result.chunks)
+    return result
+  },
+})
+
 export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Response => {
   const { outcome } = o
+  const assembled = o.record.logsContent ? streamAssembler() : undefined
   // Settlement waits for the stream's end (or the client's abort), so register it with waitUntil now, before the response leaves.
   let settled!: () => void
   c.executionCtx.waitUntil(new Promise<void>((resolve) => (settled = resolve)))
   const stream = translateStream({
     events: parseEvents(outcome.response.body ?? new ReadableStream()),
-    adapter: redacting(o.decoder, redactorOf(c.env)),
+    adapter: redacting(assembled ? tapping(o.decoder, assembled.add) : o.decoder, redactorOf(c.env)),
     encoder: o.encoder,
     keepaliveMs: configOf(c.env).KEEPALIVE_INTERVAL_MS,
     now: Date.now,
@@ -78,7 +90,7 @@ export const streamResponse = (c: Context<AppEnv>, o: StreamResponseOptions): Re
         usage, costMicro: cost.total, upstreamId: end.upstreamId, finish: end.finish, nativeFinish: end.nativeFinish,
         cancelled: end.outcome === 'cancelled', generationTimeMs: end.firstTokenMs, endedAt,
         ttftMs: end.firstTokenMs === null ? null : outcome.ttfbMs + end.firstTokenMs,
-      }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined)
+      }, ok && captured !== undefined ? { status: 200, contentType: SSE_HEADERS['content-type'], body: captured } : undefined, assembled?.text())
       void Promise.allSettled([charged, health]).finally(settled)
       if (end.outcome === 'cancelled') outcome.abort.abort()
     },

@@ -1,14 +1,17 @@
 // Isolate-local cache of key records. A record is trusted for at most
 // KEY_CACHE_TTL_SECONDS, which bounds how long a disabled or deleted key keeps
 // working in an isolate that has already seen it (docs/operations.md).
-import type { ApiKeyRow } from '../db/schema.ts'
+import type { AccountRow, ApiKeyRow } from '../db/schema.ts'
 
 export type KeyRecord = Pick<
   ApiKeyRow,
   | 'hash' | 'accountId' | 'name' | 'label' | 'kind' | 'limitMicro' | 'limitReset' | 'disabled' | 'expiresAt'
-  | 'requestsPerMinute' | 'tokensPerMinute' | 'concurrentRequests' | 'createdAt'
+  | 'requestsPerMinute' | 'tokensPerMinute' | 'concurrentRequests' | 'createdAt' | 'logContent'
 > & {
   accountStatus: 'active' | 'suspended'
+  /** The account's content logging settings, cached with the key (storage/content-policy.ts). */
+  contentLogging: AccountRow['contentLogging']
+  contentRetentionDays: number
 }
 
 /** Unknown keys are remembered briefly too, so a flood of bad keys does not become a flood of D1 reads. */
@@ -44,6 +47,11 @@ export class KeyCache {
 
   delete(hash: string) {
     this.entries.delete(hash)
+  }
+
+  /** Every cached key of an account (its settings, cached with each key, changed). */
+  deleteAccount(accountId: string) {
+    for (const [hash, entry] of this.entries) if (entry.record?.accountId === accountId) this.entries.delete(hash)
   }
 }
 

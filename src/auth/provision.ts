@@ -16,12 +16,15 @@ export interface KeySpec {
   limitMicro: number | null
   limitReset: LimitReset | null
   expiresAt: number | null
+  /** Store this key's prompts and completions (docs/storage.md#content-logging). */
+  logContent?: boolean
 }
 
 /** A new key: the plaintext is returned here once and never stored. */
 export const mintKey = async (db: Db, spec: KeySpec, now = Date.now()): Promise<{ key: string; row: ApiKeyRow }> => {
   const key = generateKey()
   const row: ApiKeyRow = {
+    logContent: false,
     ...spec,
     hash: await hashKey(key),
     label: keyLabel(key),

@@ -18,6 +18,7 @@ const lookup = async (env: Env, hash: string, now: number): Promise<KeyRecord | 
         limitMicro: row.key.limitMicro, limitReset: row.key.limitReset, disabled: row.key.disabled, expiresAt: row.key.expiresAt,
         requestsPerMinute: row.key.requestsPerMinute, tokensPerMinute: row.key.tokensPerMinute,
         concurrentRequests: row.key.concurrentRequests, createdAt: row.key.createdAt, accountStatus: row.accountStatus,
+        logContent: row.key.logContent, contentLogging: row.contentLogging, contentRetentionDays: row.contentRetentionDays,
       }
     : null
   keyCache.set(hash, record, now, configOf(env).KEY_CACHE_TTL_SECONDS * 1000)

@@ -13,6 +13,8 @@ export const CreateKeyBody = z.object({
   expires_at: z.iso.datetime({ offset: true }).nullish(),
   /** Accepted for compatibility; Switchboard has no BYOK, so there is nothing to include. */
   include_byok_in_limit: z.boolean().optional(),
+  /** Store this key's prompts and completions (docs/storage.md#content-logging). */
+  log_content: z.boolean().optional(),
 })
 export type CreateKeyBody = z.infer<typeof CreateKeyBody>
 
@@ -22,6 +24,7 @@ export const UpdateKeyBody = z.object({
   limit: dollars.nullish(),
   limit_reset: LimitReset.nullish(),
   include_byok_in_limit: z.boolean().optional(),
+  log_content: z.boolean().optional(),
 })
 export type UpdateKeyBody = z.infer<typeof UpdateKeyBody>
 

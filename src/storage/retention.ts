@@ -3,6 +3,8 @@
 // Rows are found by id: a generation id starts with its start time (`gen-<unix seconds>-…`,
 // lib/ids.ts), so the primary key orders them by age and no index on time is needed.
 // Details go by R2 prefix: an object holds one hour's generations (storage/details.ts).
+// Stored prompts and completions go by their own expiry (storage/content.ts).
+import { pruneContent } from './content.ts'
 import { DETAILS_PREFIX, hourPrefix } from './details.ts'
 
 const DAY_MS = 86_400_000
@@ -28,6 +30,8 @@ export interface PruneReport {
   legacyRows: number
   markers: number
   objects: number
+  /** Stored prompts and completions past their own retention (storage/content.ts). */
+  contents: number
   /** Nothing older than the cutoff is left (false: the run's budget ran out; the next run goes on). */
   done: boolean
 }
@@ -90,7 +94,9 @@ export const prune = async (env: RetentionEnv, now: number, l: PruneLimits): Pro
   const markerCutoff = now - MARKER_KEEP_MS
   const markers = (await env.DB.prepare('DELETE FROM flushes WHERE rowid IN (SELECT rowid FROM flushes WHERE at < ? LIMIT ?)')
     .bind(markerCutoff, l.batchRows * l.maxBatches).run()).meta.changes
-  if (l.retentionDays === 0) return { cutoff: null, rows: 0, legacyRows: 0, markers, objects: 0, done: true }
+  // Content has its own retention (the account's days), whatever RETENTION_DAYS says.
+  const contents = await pruneContent(env, now, l)
+  if (l.retentionDays === 0) return { cutoff: null, rows: 0, legacyRows: 0, markers, objects: 0, contents: contents.n, done: contents.done }
   // Whole hours: a details object holds one hour, so rows and objects go together.
   const cutoff = now - l.retentionDays * DAY_MS
   const hourCutoff = cutoff - (cutoff % HOUR_MS)
@@ -98,7 +104,10 @@ export const prune = async (env: RetentionEnv, now: number, l: PruneLimits): Pro
   const rows = await pruneTable(env.DB, 'generations', bound, l)
   const legacy = await pruneTable(env.DB, 'generations_legacy', bound, l)
   const objects = await pruneDetails(env.DETAILS, hourCutoff, l)
-  return { cutoff: hourCutoff, rows: rows.n, legacyRows: legacy.n, markers, objects: objects.n, done: rows.done && legacy.done && objects.done }
+  return {
+    cutoff: hourCutoff, rows: rows.n, legacyRows: legacy.n, markers, objects: objects.n, contents: contents.n,
+    done: rows.done && legacy.done && objects.done && contents.done,
+  }
 }
 
 /** The scheduled handler's pass (and the operator API's): RETENTION_DAYS, default limits, logged. */

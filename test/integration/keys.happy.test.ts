@@ -9,6 +9,8 @@ const KEY_FIELDS = [
   'hash', 'name', 'label', 'disabled', 'limit', 'limit_remaining', 'limit_reset', 'include_byok_in_limit',
   'usage', 'usage_daily', 'usage_weekly', 'usage_monthly', 'byok_usage', 'byok_usage_daily', 'byok_usage_weekly', 'byok_usage_monthly',
   'created_at', 'updated_at', 'expires_at', 'creator_user_id', 'external_user', 'workspace_id',
+  // Switchboard's own: content logging for this key (docs/storage.md#content-logging).
+  'log_content',
 ].sort()
 
 const management = () => seedAccount({ kind: 'management', balanceMicro: 20_000_000 })

@@ -6,7 +6,7 @@ import { accounts, apiKeys, type ApiKeyRow } from '../schema.ts'
 
 export const findKeyByHash = async (db: Db, hash: string) => {
   const rows = await db
-    .select({ key: apiKeys, accountStatus: accounts.status })
+    .select({ key: apiKeys, accountStatus: accounts.status, contentLogging: accounts.contentLogging, contentRetentionDays: accounts.contentRetentionDays })
     .from(apiKeys)
     .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
     .where(eq(apiKeys.hash, hash))
@@ -39,7 +39,7 @@ export const insertKey = async (db: Db, row: typeof apiKeys.$inferInsert) => {
   await db.insert(apiKeys).values(row)
 }
 
-export type KeyPatch = Partial<Pick<ApiKeyRow, 'name' | 'disabled' | 'limitMicro' | 'limitReset' | 'updatedAt'>>
+export type KeyPatch = Partial<Pick<ApiKeyRow, 'name' | 'disabled' | 'limitMicro' | 'limitReset' | 'updatedAt' | 'logContent'>>
 
 export const updateKey = async (db: Db, hash: string, patch: KeyPatch) =>
   (await db.update(apiKeys).set(patch).where(eq(apiKeys.hash, hash)).returning())[0]
