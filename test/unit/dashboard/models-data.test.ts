@@ -1,6 +1,6 @@
 // The Models page's filters (src/dashboard/client/models-data.ts).
 import { describe, expect, it } from 'vitest'
-import { filterModels, NO_FILTER, type Model } from '../../../src/dashboard/client/models-data.ts'
+import { dataPolicyText, filterModels, NO_FILTER, type Model } from '../../../src/dashboard/client/models-data.ts'
 
 const model = (id: string, over: Partial<Model> = {}): Model => ({
   id, name: id, description: '', context_length: 8192, architecture: { input_modalities: ['text'], output_modalities: ['text'] },
@@ -36,5 +36,22 @@ describe('model filters', () => {
     expect(ids({ tools: true })).toEqual(['acme/vision', 'other/thinker'])
     expect(ids({ reasoning: true })).toEqual(['other/thinker'])
     expect(ids({ tools: true, author: 'acme' })).toEqual(['acme/vision'])
+  })
+})
+
+describe('provider filter and data policy', () => {
+  it('keeps only the models the chosen provider serves, and none until that is known', () => {
+    const served = new Set(['acme/vision', 'other/embed'])
+    expect(filterModels(MODELS, { ...NO_FILTER, provider: 'p' }, served).map((m) => m.id)).toEqual(['acme/vision', 'other/embed'])
+    expect(filterModels(MODELS, { ...NO_FILTER, provider: 'p', tools: true }, served).map((m) => m.id)).toEqual(['acme/vision'])
+    expect(filterModels(MODELS, { ...NO_FILTER, provider: 'p' }, null)).toEqual([])
+    expect(filterModels(MODELS, NO_FILTER, served)).toHaveLength(MODELS.length)
+  })
+
+  it('says an endpoint\'s data policy in words', () => {
+    expect(dataPolicyText({ training: false, retains_prompts: false, zdr: true })).toBe('Zero data retention')
+    expect(dataPolicyText({ training: true, retains_prompts: true, zdr: false })).toBe('Trains on prompts; retains prompts')
+    expect(dataPolicyText({ training: false, retains_prompts: false, zdr: false })).toBe('No training; no retention')
+    expect(dataPolicyText(undefined)).toBe('Unknown')
   })
 })

@@ -1,10 +1,11 @@
 // A model's page: its endpoints from GET /models/:author/:slug/endpoints (price, context,
-// quantization, regions, status, and live uptime, latency and throughput from provider
+// quantization, regions, data policy (training, retention, ZDR), status, and live uptime, latency and throughput from provider
 // health) and a code sample that calls it through this gateway.
 import { useEffect, useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
 import { ErrorNote, Loading, TableWrap } from '../components.tsx'
 import { perMillion, tokensShort } from '../format.ts'
+import { dataPolicyText, type DataPolicy } from '../models-data.ts'
 
 interface Percentiles { p50: number; p90: number }
 interface Endpoint {
@@ -18,6 +19,7 @@ interface Endpoint {
   status: number
   unavailable_reason?: string
   regions?: string[]
+  data_policy?: DataPolicy
   uptime_last_30m: number | null
   latency_last_30m: Percentiles | null
   throughput_last_30m: Percentiles | null
@@ -67,7 +69,7 @@ export const ModelPage = () => {
             <thead>
               <tr>
                 <th scope="col">Provider</th><th scope="col" class="num">Context</th><th scope="col" class="num">Max output</th><th scope="col" class="num">Prompt</th><th scope="col" class="num">Completion</th>
-                <th scope="col">Quantization</th><th scope="col">Regions</th><th scope="col">Status</th><th scope="col" class="num">Uptime (30 min)</th><th scope="col" class="num">Latency p50</th><th scope="col" class="num">Throughput p50</th>
+                <th scope="col">Quantization</th><th scope="col">Regions</th><th scope="col">Data policy</th><th scope="col">Status</th><th scope="col" class="num">Uptime (30 min)</th><th scope="col" class="num">Latency p50</th><th scope="col" class="num">Throughput p50</th>
               </tr>
             </thead>
             <tbody>
@@ -80,6 +82,7 @@ export const ModelPage = () => {
                   <td class="num">{perMillion(e.pricing.completion)}</td>
                   <td>{e.quantization}</td>
                   <td>{(e.regions ?? []).join(', ') || '–'}</td>
+                  <td>{dataPolicyText(e.data_policy)}</td>
                   <td>{statusOf(e)}</td>
                   <td class="num">{e.uptime_last_30m === null ? '–' : `${e.uptime_last_30m}%`}</td>
                   <td class="num">{e.latency_last_30m ? `${Math.round(e.latency_last_30m.p50 * 1000)} ms` : '–'}</td>

@@ -1,5 +1,6 @@
 // Models: the public catalog from GET /models, searched and filtered by modality, author,
-// context, price, tools and reasoning. Each row links to the model's page.
+// context, price, tools, reasoning and provider (GET /providers lists them; the models a provider
+// serves come from GET /models?provider=, once chosen). Each row links to the model's page.
 import { useEffect, useMemo, useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
 import { ErrorNote, Loading, TableWrap } from '../components.tsx'
@@ -16,6 +17,8 @@ export const Models = () => {
   const [error, setError] = useState<unknown>(null)
   const [f, setF] = useState<ModelFilter>(NO_FILTER)
   const [limit, setLimit] = useState(PAGE)
+  const [providers, setProviders] = useState<{ name: string; slug: string }[]>([])
+  const [servedBy, setServedBy] = useState<Set<string> | null>(null)
   const set = <K extends keyof ModelFilter>(k: K, v: ModelFilter[K]) => {
     setF({ ...f, [k]: v })
     setLimit(PAGE)
@@ -23,8 +26,14 @@ export const Models = () => {
 
   useEffect(() => {
     api<{ data: Model[] }>('/models?output_modalities=all').then((r) => setModels(r.data)).catch(setError)
+    api<{ data: { name: string; slug: string }[] }>('/providers').then((r) => setProviders(r.data)).catch(setError)
   }, [])
-  const shown = useMemo(() => (models ? filterModels(models, f) : []), [models, f])
+  const chooseProvider = (slug: string) => {
+    set('provider', slug)
+    setServedBy(null)
+    if (slug) api<{ data: Model[] }>(`/models?output_modalities=all&provider=${encodeURIComponent(slug)}`).then((r) => setServedBy(new Set(r.data.map((m) => m.id)))).catch(setError)
+  }
+  const shown = useMemo(() => (models ? filterModels(models, f, servedBy) : []), [models, f, servedBy])
   if (error) return <ErrorNote error={error} />
   if (!models) return <Loading what="models" />
   const value = (e: Event) => (e.target as HTMLInputElement | HTMLSelectElement).value
@@ -52,6 +61,12 @@ export const Models = () => {
           </select>
         </div>
         <div class="field">
+          <label for="provider">Provider</label>
+          <select id="provider" onChange={(e: Event) => chooseProvider(value(e))}>
+            <option value="">Any</option>{[...providers].sort((a, b) => a.name.localeCompare(b.name)).map((p) => <option value={p.slug} selected={f.provider === p.slug}>{p.name}</option>)}
+          </select>
+        </div>
+        <div class="field">
           <label for="context">Context at least</label>
           <select id="context" onChange={(e: Event) => set('minContext', Number(value(e)))}>
             {CONTEXTS.map((c) => <option value={String(c)} selected={f.minContext === c}>{c === 0 ? 'Any' : tokensShort(c)}</option>)}
@@ -66,7 +81,7 @@ export const Models = () => {
         <label class="check"><input type="checkbox" checked={f.tools} onChange={(e: Event) => set('tools', (e.target as HTMLInputElement).checked)} /> Tools</label>
         <label class="check"><input type="checkbox" checked={f.reasoning} onChange={(e: Event) => set('reasoning', (e.target as HTMLInputElement).checked)} /> Reasoning</label>
       </form>
-      <p class="muted" role="status">{int(shown.length)} of {int(models.length)} models</p>
+      <p class="muted" role="status">{f.provider && !servedBy ? 'Filtering by provider…' : `${int(shown.length)} of ${int(models.length)} models`}</p>
       <TableWrap label="Models table" class="card">
         <table>
           <thead>
