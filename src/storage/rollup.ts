@@ -21,6 +21,7 @@ export interface RollupDelta {
   requests: number
   errors: number
   cancelled: number
+  fallbacks: number
   tokensPrompt: number
   tokensCompletion: number
   tokensReasoning: number
@@ -33,15 +34,20 @@ export interface RollupDelta {
   ttft: number[]
 }
 
-/** A charge row and its time to first token (kept in the details, counted here). */
+/** A charge row, its time to first token and whether it fell back (both kept in the details, counted here). */
 export interface RollupInput {
   row: GenerationRow
   ttftMs: number | null
+  /** More than one upstream attempt. */
+  fallback?: boolean
 }
+
+/** A record's attempts say whether it fell back: any attempt after the first is a fallback. */
+export const fellBack = (attempts: unknown[] | null | undefined): boolean => (attempts?.length ?? 0) > 1
 
 export const rollupDeltas = (items: RollupInput[]): RollupDelta[] => {
   const out = new Map<string, RollupDelta>()
-  for (const { row, ttftMs } of items) {
+  for (const { row, ttftMs, fallback } of items) {
     for (const span of ['hour', 'day'] as const) {
       const start = row.createdAt - (row.createdAt % SPAN_MS[span])
       const dims = { accountN: row.accountN, start, keyN: row.keyN, modelN: row.modelN, providerN: row.providerN ?? 0, appN: row.appN ?? 0 }
@@ -49,7 +55,7 @@ export const rollupDeltas = (items: RollupInput[]): RollupDelta[] => {
       let d = out.get(k)
       if (!d) {
         d = {
-          span, ...dims, requests: 0, errors: 0, cancelled: 0, tokensPrompt: 0, tokensCompletion: 0, tokensReasoning: 0, tokensCached: 0,
+          span, ...dims, requests: 0, errors: 0, cancelled: 0, fallbacks: 0, tokensPrompt: 0, tokensCompletion: 0, tokensReasoning: 0, tokensCached: 0,
           tokensCacheWrite: 0, costMicro: 0, latencyMsSum: 0, ttftMsSum: 0, latency: new Array<number>(BUCKETS).fill(0), ttft: new Array<number>(BUCKETS).fill(0),
         }
         out.set(k, d)
@@ -57,6 +63,7 @@ export const rollupDeltas = (items: RollupInput[]): RollupDelta[] => {
       d.requests += 1
       if (row.status >= 400) d.errors += 1
       if (row.cancelled) d.cancelled += 1
+      if (fallback) d.fallbacks += 1
       d.tokensPrompt += row.tokensPrompt ?? 0
       d.tokensCompletion += row.tokensCompletion ?? 0
       d.tokensReasoning += row.tokensReasoning ?? 0

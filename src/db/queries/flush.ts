@@ -7,7 +7,7 @@ import { flushes, generations, usageDaily, usageHourly } from '../schema.ts'
 import { chargeRow, idOf, type NameIds } from '../../storage/charge.ts'
 import { BUCKETS } from '../../storage/histogram.ts'
 import type { GenerationRecord } from '../../storage/record.ts'
-import { rollupDeltas, type RollupDelta } from '../../storage/rollup.ts'
+import { fellBack, rollupDeltas, type RollupDelta } from '../../storage/rollup.ts'
 import { insertOrIgnore } from './ledger.ts'
 
 export type { NameIds }
@@ -23,11 +23,11 @@ export interface BatchHead {
 
 const DIMS = ['account_n', 'start', 'key_n', 'model_n', 'provider_n', 'app_n']
 const SUMS = [
-  'requests', 'errors', 'cancelled', 'tokens_prompt', 'tokens_completion', 'tokens_reasoning', 'tokens_cached', 'tokens_cache_write',
+  'requests', 'errors', 'cancelled', 'fallbacks', 'tokens_prompt', 'tokens_completion', 'tokens_reasoning', 'tokens_cached', 'tokens_cache_write',
   'cost_micro', 'latency_ms_sum', 'ttft_ms_sum',
   ...Array.from({ length: BUCKETS }, (_, i) => `latency_h${i}`), ...Array.from({ length: BUCKETS }, (_, i) => `ttft_h${i}`),
 ]
-/** Add a delta to its rollup row (created at the first one): 42 bound values, under D1's 100. */
+/** Add a delta to its rollup row (created at the first one): 43 bound values, under D1's 100. */
 const upsert = (table: string) =>
   `INSERT INTO ${table} (${[...DIMS, ...SUMS].join(', ')}) VALUES (${[...DIMS, ...SUMS].map(() => '?').join(', ')}) ` +
   `ON CONFLICT (${DIMS.join(', ')}) DO UPDATE SET ${SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`
@@ -36,13 +36,13 @@ const UPSERT = { hour: upsert(getTableName(usageHourly)), day: upsert(getTableNa
 const upsertDelta = (d1: D1Database, d: RollupDelta) =>
   d1.prepare(UPSERT[d.span]).bind(
     d.accountN, d.start, d.keyN, d.modelN, d.providerN, d.appN,
-    d.requests, d.errors, d.cancelled, d.tokensPrompt, d.tokensCompletion, d.tokensReasoning, d.tokensCached, d.tokensCacheWrite,
+    d.requests, d.errors, d.cancelled, d.fallbacks, d.tokensPrompt, d.tokensCompletion, d.tokensReasoning, d.tokensCached, d.tokensCacheWrite,
     d.costMicro, d.latencyMsSum, d.ttftMsSum, ...d.latency, ...d.ttft,
   )
 
 /** The batch's statements, marker first: the charges, then their rollup increments. */
 export const batchStatements = (d1: D1Database, head: BatchHead, records: GenerationRecord[], ids: NameIds): D1PreparedStatement[] => {
-  const rows = records.map((r) => ({ row: chargeRow(r, ids, head.batch), ttftMs: r.ttftMs ?? null }))
+  const rows = records.map((r) => ({ row: chargeRow(r, ids, head.batch), ttftMs: r.ttftMs ?? null, fallback: fellBack(r.attempts) }))
   return [
     d1.prepare('INSERT INTO flushes (account_n, batch, rows, at) VALUES (?, ?, ?, ?)')
       .bind(idOf(ids, { kind: 'account', value: head.accountId }), head.batch, records.length, head.at),
