@@ -53,6 +53,19 @@ export const ConfigSchema = z.object({
     .string()
     .default('openai/gpt-4o-mini,openai/gpt-4.1-mini,anthropic/claude-haiku-4.5,google/gemini-2.5-flash,meta-llama/llama-3.3-70b-instruct,deepseek/deepseek-v3.2,fake/echo')
     .transform((s) => s.split(',').map((m) => m.trim()).filter(Boolean)),
+  /**
+   * Credit leases (docs/limits.md#credit-leases): an isolate admits an ample-balance key's
+   * requests against a slice of the balance the gate reserved for it, with no round trip.
+   */
+  LEASES: z.enum(['on', 'off']).default('off'),
+  /** An isolate admits under a lease for at most this long after asking for it: the bound on a stale disable. */
+  LEASE_ADMIT_MS: int(100, 60_000, 5_000),
+  /** Below this available balance (microdollars) no lease is granted: every request is admitted exactly. */
+  LEASE_FLOOR_MICRO: int(0, Number.MAX_SAFE_INTEGER, 1_000_000),
+  LEASE_MIN_GRANT_MICRO: int(1, Number.MAX_SAFE_INTEGER, 200_000),
+  LEASE_MAX_GRANT_MICRO: int(1, Number.MAX_SAFE_INTEGER, 5_000_000),
+  /** An isolate sends its leased charges to each account's gate at most this often. */
+  LEASE_SETTLE_EVERY_MS: int(10, 30_000, 1_000),
   /** How long an Idempotency-Key's stored result is replayed. */
   IDEMPOTENCY_TTL_SECONDS: int(60, 7 * 86_400, 86_400),
   /** Signing secrets of the top-up webhooks (docs/billing.md); unset = that webhook answers 503. */

@@ -7,10 +7,11 @@ import { admit, denial, type Admission, type DenialContext } from '../billing/ad
 import { generationRecord, settle, type Outcome, type RequestFacts } from '../billing/settle.ts'
 import { catalogIndex, providerConfigs, type CatalogIndex } from '../catalog/lookup.ts'
 import type { Provider } from '../catalog/schema.ts'
-import type { AppEnv } from '../env.ts'
+import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { contentLogFor } from './content-log.ts'
 import { sha256Hex } from '../lib/crypto.ts'
+import { leaseAdmit, leasePump } from '../leases/edge.ts'
 import type { Replay } from '../objects/gate-types.ts'
 import { gateFor } from '../objects/clients.ts'
 import { fakeUpstream } from '../providers/fake.ts'
@@ -135,8 +136,17 @@ export const idempotencyOf = async (c: Context<AppEnv>, rawBody: string) => {
  */
 export const admitOrReplay = async (c: Context<AppEnv>, admission: Admission, ctx: Omit<DenialContext, 'now'>): Promise<Response | undefined> => {
   startTime(c, 'admission')
+  // Under a credit lease (leases/edge.ts) admission is in memory: no round trip before the upstream.
+  const leased = leaseAdmit(configOf(c.env), c.var.key, admission, (c.req.raw.cf as { colo?: string } | undefined)?.colo)
+  if (leased === 'leased') {
+    endTime(c, 'admission')
+    c.executionCtx.waitUntil(leasePump(c.env, false))
+    return undefined
+  }
   const admitted = await admit(c.env, c.var.key, admission)
   endTime(c, 'admission')
+  // The exact path's demand asks for a lease, from waitUntil (a key's first request, or a lease that ran out).
+  if (leased === 'exact' && admitted.ok) c.executionCtx.waitUntil(leasePump(c.env, true))
   if (admitted.ok) return undefined
   if (admitted.reason === 'idempotency_replay') return replayResponse(admitted.replay)
   if (admitted.reason === 'idempotency_in_flight' && admission.idempotency) {

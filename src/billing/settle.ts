@@ -1,6 +1,7 @@
 // Settlement: the generation record (metadata only, I5) and the one call that
 // charges it through the account gate, made in waitUntil after the response.
 import type { KeyRecord } from '../auth/key-cache.ts'
+import { settleLeased } from '../leases/edge.ts'
 import { gateFor } from '../objects/clients.ts'
 import type { SettleInput } from '../objects/gate-types.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
@@ -83,6 +84,9 @@ const batches = new Map<string, SettleInput[]>()
 
 /** Charge (or, at cost 0, just record) one generation; the gate drops its hold. Exactly once by id (I2). */
 export const settle = async (env: Env, record: GenerationRecord, idempotent?: SettleInput['idempotent']): Promise<void> => {
+  // A leased generation's charge goes into the isolate's lease journal instead (leases/edge.ts).
+  const leased = settleLeased(env, record)
+  if (leased && leased !== 'exact') return leased
   const input: SettleInput = { accountId: record.accountId, generationId: record.id, record, ...(idempotent ? { idempotent } : {}) }
   const open = batches.get(record.accountId)
   if (open) {

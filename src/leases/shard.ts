@@ -43,9 +43,14 @@ export class LeaseShard {
 
   /** Admit locally if a lease has room; null means take the exact path (one round trip). */
   admit(now: number, account: string, keyHash: string, holdMicro: number): { leaseId: string } | null {
-    const samples = this.demand.get(slot(account, keyHash)) ?? []
+    const k = slot(account, keyHash)
+    let samples = this.demand.get(k)
+    if (!samples) this.demand.set(k, (samples = []))
     samples.push({ at: now, micro: holdMicro })
-    this.demand.set(slot(account, keyHash), samples.filter((x) => x.at > now - this.settings.demandWindowMs))
+    // Oldest first: drop from the front, in place (this runs on every request).
+    let old = 0
+    while (old < samples.length && (samples[old]?.at ?? now) <= now - this.settings.demandWindowMs) old++
+    if (old > 0) samples.splice(0, old)
     for (const h of this.held.values()) {
       if (h.account !== account || h.lease.keyHash !== keyHash || h.revoked || h.returning || now >= h.lease.admitUntil) continue
       if (h.lease.grantedMicro - h.usedMicro < holdMicro || h.requestsLeft === 0) continue
@@ -84,6 +89,24 @@ export class LeaseShard {
   onRevoke(leaseId: string): void {
     const h = this.held.get(leaseId)
     if (h) h.revoked = true
+  }
+
+  /** The gate refused a key (disabled, suspended): stop admitting under all of its leases here. */
+  revokeKey(account: string, keyHash: string): void {
+    for (const h of this.held.values()) if (h.account === account && h.lease.keyHash === keyHash) h.revoked = true
+  }
+
+  /** Anything still to send or return: leases held, or charges not yet acknowledged. */
+  busy(): boolean {
+    return this.held.size > 0 || this.journal.size > 0
+  }
+
+  /** Forget demand nobody has shown for a window: an isolate serving many keys over time stays small. */
+  forgetIdle(now: number): void {
+    for (const [k, samples] of this.demand) {
+      const last = samples[samples.length - 1]
+      if (!last || last.at <= now - this.settings.demandWindowMs) this.demand.delete(k)
+    }
   }
 
   onAck(ack: SettleAck): void {
@@ -164,9 +187,9 @@ export class LeaseShard {
     return out
   }
 
-  heldMicro(): number {
+  heldMicro(account?: string): number {
     let sum = 0
-    for (const h of this.held.values()) sum += h.lease.grantedMicro - h.usedMicro
+    for (const h of this.held.values()) if (account === undefined || h.account === account) sum += h.lease.grantedMicro - h.usedMicro
     return sum
   }
 }

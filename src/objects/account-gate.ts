@@ -16,6 +16,12 @@ import type { CreditEventRow } from '../db/schema.ts'
 import { writeBatch } from '../storage/flush.ts'
 import { namesOf } from '../storage/record.ts'
 import type { AdmitInput, AdmitResult, CreditInput, Denial, GateKey, GateSnapshot, KeyUsage, Replay, SettleInput } from './gate-types.ts'
+import { leaseable, leaseSettings } from '../leases/settings.ts'
+import { leaseExpiry, sizeGrant } from '../leases/sizing.ts'
+import type { GrantLeaseInput, GrantLeaseResult, GrantRefusal, LeaseSettleAck, LeaseSettleInput, LeaseSnapshot } from '../leases/wire.ts'
+import {
+  anyLease, applyLeaseSettlement, expireLeases, insertLease, LEASE_SCHEMA, leaseCounts, leasedMicro, nextLeaseWake, pruneLeases, revokeLeases,
+} from './lease-store.ts'
 import {
   addKeyUsage, cacheNames, cachedNames, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, PERIODS, SCHEMA, takeBatch,
   unflushedCount, windowCounts,
@@ -52,6 +58,8 @@ export class AccountGate extends DurableObject<Env> {
   private readonly waiters = new Map<string, (() => void)[]>()
   /** Whether the idempotency table may hold rows, so settlements without a key skip it. */
   private hasIdempotency = true
+  /** Whether any lease may be open, so accounts that never lease skip the lease sums. */
+  private hasLeases = true
   /** For snapshot(): the last batch's size and write time (memory only). */
   private lastFlush: GateSnapshot['lastFlush'] = null
   /**
@@ -66,6 +74,7 @@ export class AccountGate extends DurableObject<Env> {
     this.sql = ctx.storage.sql
     void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA)
+      this.sql.exec(LEASE_SCHEMA)
       migrateGenerations(this.sql)
       const meta = new Map(this.sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray().map((r) => [r.k, r.v]))
       if (meta.has('account_id')) {
@@ -80,6 +89,7 @@ export class AccountGate extends DurableObject<Env> {
       }
       this.alarmAt = await ctx.storage.getAlarm()
       this.hasIdempotency = this.sql.exec('SELECT 1 FROM idempotency LIMIT 1').toArray().length > 0
+      this.hasLeases = anyLease(this.sql)
     })
   }
 
@@ -144,16 +154,24 @@ export class AccountGate extends DurableObject<Env> {
     const period = key.limitReset ? PERIOD_OF[key.limitReset] : 'all'
     const usage = keyUsage(this.sql, key.hash, period, now)
     return {
-      room: key.limitMicro - usage - heldMicro(this.sql, key.hash),
+      room: key.limitMicro - usage - heldMicro(this.sql, key.hash) - (this.hasLeases ? leasedMicro(this.sql, key.hash) : 0),
       usage,
       resetAt: period === 'all' ? null : periodEnd(period, now),
     }
   }
 
+  /** Credit reserved by open leases (expired ones go back first); 0 with no lease at all. */
+  private leased(now: number): number {
+    if (!this.hasLeases) return 0
+    expireLeases(this.sql, now)
+    return leasedMicro(this.sql)
+  }
+
   async admit(input: AdmitInput): Promise<AdmitResult> {
     const state = await this.ensure(input.accountId)
     const now = this.clock()
-    const accountRoom = state.balance - heldMicro(this.sql)
+    // Leases count like holds: holds and leases together never exceed the balance (I1).
+    const accountRoom = state.balance - heldMicro(this.sql) - this.leased(now)
     const keyRoom = this.keyRoom(input.key, now)
     const available = Math.min(accountRoom, keyRoom?.room ?? Infinity)
     const deny = (status: Denial['status'], reason: Denial['reason'], extra: Partial<Denial> = {}): Denial =>
@@ -287,6 +305,60 @@ export class AccountGate extends DurableObject<Env> {
     this.wake(generationId)
   }
 
+  /**
+   * A credit lease for one key at one isolate (docs/limits.md#credit-leases), sized from the
+   * isolate's recent demand, or a refusal that keeps the key on the exact path.
+   */
+  async grantLease(input: GrantLeaseInput): Promise<GrantLeaseResult> {
+    const state = await this.ensure(input.accountId)
+    const now = this.clock()
+    const c = configOf(this.env)
+    const refusal: GrantRefusal | null = this.keyDisabled(input.key) ? 'key_disabled'
+      : input.key.expiresAt !== null && input.key.expiresAt <= now ? 'key_expired'
+      : state.status === 'unknown' ? 'unknown_account' : state.status === 'suspended' ? 'suspended'
+      : state.balance < 0 ? 'negative_balance' : !leaseable(input.key, c) ? 'exact_only' : null
+    if (refusal) return { ok: false, reason: refusal }
+    const s = leaseSettings(c)
+    const [held, leased] = [heldMicro(this.sql), this.leased(now)]
+    const micro = sizeGrant({
+      demandMicroPerSec: input.demandMicroPerSec, availableMicro: state.balance - held - leased, unheldMicro: state.balance - held,
+      leasedMicro: leased, keyRoomMicro: this.keyRoom(input.key, now)?.room ?? null,
+    }, s)
+    if (micro === 0) return { ok: false, reason: 'below_floor' }
+    const id = `${input.shard}/${crypto.randomUUID()}`
+    const { expiresAt } = leaseExpiry(now, s)
+    insertLease(this.sql, { id, shard: input.shard, key_hash: input.key.hash, granted_at: now, granted: micro, expires_at: expiresAt })
+    this.hasLeases = true
+    this.schedule(expiresAt)
+    return { ok: true, leaseId: id, grantedMicro: micro, requests: null, admitMs: s.admitMs }
+  }
+
+  /** An isolate's leased charges, shrinks and returns in one transaction (lease-store.ts: exactly once, never an overspend). */
+  async settleLeases(input: LeaseSettleInput): Promise<LeaseSettleAck> {
+    let state = await this.ensure(input.accountId)
+    const now = this.clock()
+    const ack = this.ctx.storage.transactionSync(() => {
+      expireLeases(this.sql, now)
+      const applied = applyLeaseSettlement(this.sql, state.balance, input, now)
+      state = { ...state, balance: state.balance - applied.chargedMicro, totalUsage: state.totalUsage + applied.chargedMicro }
+      this.save(state)
+      return applied.ack
+    })
+    if (ack.acked.length > ack.duplicates) this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
+    return ack
+  }
+
+  /** Stop a key's (or the account's) leases: a changed limit, a disable. Requests already admitted still settle. */
+  async revokeLeases(accountId: string, keyHash?: string): Promise<number> {
+    await this.ensure(accountId)
+    return revokeLeases(this.sql, keyHash)
+  }
+
+  async leaseSnapshot(): Promise<LeaseSnapshot> {
+    this.leased(this.clock())
+    return leaseCounts(this.sql)
+  }
+
   /** Add (or, negative, remove) credit. Exactly once per event id (I3). */
   async credit(input: CreditInput): Promise<{ credited: boolean; balanceMicro: number }> {
     const state = await this.ensure(input.accountId)
@@ -311,12 +383,14 @@ export class AccountGate extends DurableObject<Env> {
   async setKeyDisabled(accountId: string, keyHash: string, disabled: boolean): Promise<void> {
     await this.ensure(accountId)
     this.sql.exec('INSERT OR REPLACE INTO key_state (key_hash, disabled, updated_at) VALUES (?, ?, ?)', keyHash, disabled ? 1 : 0, this.clock())
+    if (disabled) revokeLeases(this.sql, keyHash)
   }
 
   /** Suspend (e.g. a payment dispute) or reactivate the account. */
   async setStatus(accountId: string, status: 'active' | 'suspended'): Promise<void> {
     const state = await this.ensure(accountId)
     this.save({ ...state, status })
+    if (status === 'suspended') revokeLeases(this.sql)
   }
 
   async keyUsage(accountId: string, key: Pick<GateKey, 'hash' | 'limitMicro' | 'limitReset'>): Promise<KeyUsage> {
@@ -399,6 +473,9 @@ export class AccountGate extends DurableObject<Env> {
     // Minute windows need a minute of paid admissions; the free daily quota needs today's free ones.
     this.sql.exec('DELETE FROM requests WHERE (free = 0 AND at < ?) OR at < ?', now - 2 * 60_000, now - KEEP_REQUESTS_MS)
     this.sql.exec('DELETE FROM idempotency WHERE created_at < ?', now - idempotencyTtl)
+    expireLeases(this.sql, now)
+    pruneLeases(this.sql, now)
+    this.hasLeases = anyLease(this.sql)
     let next: number | null = null
     try {
       if (await this.flush()) next = now // a full batch: more are waiting
@@ -414,5 +491,7 @@ export class AccountGate extends DurableObject<Env> {
     if (oldest !== null) this.schedule(oldest + idempotencyTtl)
     const oldestSettled = this.sql.exec<{ at: number | null }>('SELECT MIN(at) AS at FROM settled').one().at
     if (oldestSettled !== null) this.schedule(oldestSettled + SETTLED_KEEP_MS)
+    const leaseWake = nextLeaseWake(this.sql)
+    if (leaseWake !== null) this.schedule(leaseWake)
   }
 }
