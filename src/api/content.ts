@@ -1,6 +1,6 @@
 // Content logging's API (docs/storage.md#content-logging), reads the API lacked:
-// GET /generation/content?id= returns a generation's stored prompt and completion (a sibling of
-// /generation, same auth: the account's keys; an inference key only its own generations), and
+// GET /generation/content?id= returns a generation's stored prompt and completion, or null (a sibling
+// of /generation, same auth: the account's keys; an inference key only its own generations), and
 // GET/PATCH /settings reads and sets the account's content logging (management keys only).
 import { eq } from 'drizzle-orm'
 import { Hono } from 'hono'
@@ -58,10 +58,10 @@ export const content = new Hono<AppEnv>()
     const key = c.var.key
     const stored = await readContent(c.env, id, key.accountId, Date.now())
     // An inference key reads its own generations' content only; a management key its account's.
-    if (!stored || (key.kind === 'inference' && stored.key_hash !== key.hash)) {
-      throw new GatewayError('not_found', `No stored content for generation ${id} (content logging was off for it, or its retention has passed)`)
-    }
-    return c.json({ data: contentBody(stored) })
+    // Nothing stored (logging off, retention passed, another's generation) is `data: null`, not a
+    // 404: the Logs page asks for every generation it opens, and a 404 would be a console error.
+    const readable = stored && (key.kind === 'management' || stored.key_hash === key.hash) ? stored : undefined
+    return c.json({ data: readable ? contentBody(readable) : null })
   })
   .get('/settings', requireKey('management'), async (c) => {
     const row = await findAccount(createDb(c.env.DB), c.var.key.accountId)

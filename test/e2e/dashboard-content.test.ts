@@ -1,0 +1,60 @@
+// Content logging against npm start: a completion asked with X-Switchboard-Log-Content: 1 shows
+// its prompt and completion on its Logs page; one without says content logging was off.
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { expectHealthy, launch, openPage, screenshot, signIn } from './dashboard-browser.ts'
+
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+})
+
+const complete = async (content: string, headers: Record<string, string> = {}) => {
+  const res = await fetch(`${inject('baseURL')}/chat/completions`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${inject('apiKey')}`, 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ model: 'fake/echo', messages: [{ role: 'system', content: 'answer briefly' }, { role: 'user', content }] }),
+  })
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { id: string }).id
+}
+
+/** The generation's page, once the gate has flushed it (about a second after the request), so the page never meets a 404. */
+const openGeneration = async (page: Page, id: string) => {
+  await expect.poll(async () => (await fetch(`${inject('baseURL')}/generation?id=${id}`, { headers: { Authorization: `Bearer ${inject('apiKey')}` } })).status,
+    { timeout: 30_000, interval: 250 }).toBe(200)
+  await page.goto(`/logs/${id}`)
+  await page.getByTestId('generation-content').waitFor({ timeout: 20_000 })
+}
+
+describe('dashboard content logging', () => {
+  it('shows the prompt and completion of a logged generation, and says when logging was off', async () => {
+    const canary = `content-e2e-${randomUUID().slice(0, 8)}`
+    const logged = await complete(`repeat ${canary}`, { 'X-Switchboard-Log-Content': '1' })
+    const unlogged = await complete(`repeat ${canary} quietly`)
+
+    const w = await openPage(browser)
+    const { page } = w
+    await signIn(page, inject('apiKey'), '/logs')
+
+    await openGeneration(page, logged)
+    const turns = page.getByTestId('prompt-turn')
+    await expect.poll(() => turns.count(), { timeout: 20_000 }).toBe(2)
+    expect(await turns.nth(0).textContent()).toBe('systemanswer briefly')
+    expect(await turns.nth(1).textContent()).toBe(`userrepeat ${canary}`)
+    expect(await page.getByTestId('completion').textContent()).toContain(canary)
+    await screenshot(page, 'logs-content-light', true)
+    await expectHealthy(w)
+
+    await openGeneration(page, unlogged)
+    await page.getByTestId('content-off').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('generation-content').textContent()).not.toContain(canary)
+    await expectHealthy(w)
+    await w.context.close()
+  }, 90_000)
+})
