@@ -51,4 +51,31 @@ describe('dashboard logs', () => {
     await expectHealthy(w)
     await w.context.close()
   }, 90_000)
+
+  it('explains a generation\'s routing (the endpoint skipped and why) and splits its cost', async () => {
+    const res = await fetch(`${inject('baseURL')}/chat/completions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${inject('apiKey')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'fake/echo', provider: { only: ['fake-eu'] }, messages: [{ role: 'user', content: 'route me [[fake reasoning]]' }] }),
+    })
+    expect(res.status).toBe(200)
+    const { id, usage } = (await res.json()) as { id: string; usage: { cost: number } }
+    // Written about a second after the request (until then /generation is a 404, which the browser would log).
+    await expect.poll(async () => (await fetch(`${inject('baseURL')}/generation?id=${id}`, { headers: { Authorization: `Bearer ${inject('apiKey')}` } })).status, { timeout: 30_000, interval: 250 }).toBe(200)
+    const w = await openPage(browser)
+    const { page } = w
+    await signIn(page, inject('apiKey'), `/logs/${id}`)
+    await page.getByTestId('routing').waitFor()
+    expect(await page.getByTestId('routing-summary').textContent()).toMatch(/1 skipped \(not_in_only\); served by Switchboard Fake EU/)
+    const rows = await page.getByTestId('routing').locator('tbody tr').allTextContents()
+    expect(rows).toEqual([expect.stringMatching(/^Switchboard Fake EU fake-eu.*served$/), expect.stringMatching(/^fake.*skipped: not in provider\.only$/)])
+    // The parts shown add up to the charged total (each to the microdollar).
+    const parts = await page.getByTestId('cost-breakdown').locator('dd').allTextContents()
+    expect(parts.length).toBeGreaterThanOrEqual(3)
+    const micro = (text: string) => Math.round(Number(text.replace(/[$,]/g, '')) * 1e6)
+    expect(parts.reduce((s, t) => s + micro(t), 0)).toBe(Math.round(usage.cost * 1e6))
+    expect(await page.getByTestId('cost-breakdown').textContent()).toContain('Reasoning')
+    await expectHealthy(w)
+    await w.context.close()
+  }, 90_000)
 })

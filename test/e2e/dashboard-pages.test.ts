@@ -54,7 +54,7 @@ const CASES: Case[] = [
   { name: 'activity', path: '/', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'By model', exact: true }).waitFor() },
   { name: 'logs', path: '/logs', key: 'managementKey', ready: (p) => p.getByRole('region', { name: 'Generations table' }).waitFor() },
   {
-    name: 'generation', path: () => `/logs/${demoId}`, key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'Attempts' }).waitFor(),
+    name: 'generation', path: () => `/logs/${demoId}`, key: 'apiKey', fullPage: true, ready: (p) => p.getByTestId('routing').waitFor(),
   },
   { name: 'models', path: '/models', key: 'apiKey', ready: (p) => p.getByRole('link', { name: 'Fake: Echo', exact: true }).waitFor() },
   { name: 'model', path: '/models/fake/echo', key: 'apiKey', ready: (p) => p.getByRole('heading', { name: 'Endpoints' }).waitFor() },
@@ -78,7 +78,10 @@ const CASES: Case[] = [
     },
   },
   { name: 'keys', path: '/keys', key: 'managementKey', ready: (p) => p.getByRole('heading', { name: 'API keys', level: 2 }).waitFor() },
-  { name: 'credits', path: '/credits', key: 'apiKey', ready: (p) => p.getByTestId('balance').waitFor() },
+  {
+    name: 'credits', path: '/credits', key: 'managementKey', fullPage: true,
+    ready: async (p) => Promise.all([p.getByTestId('balance').waitFor(), p.getByTestId('ledger').waitFor()]),
+  },
   { name: 'operator', path: '/admin', key: 'adminToken', ready: (p) => p.locator(`tr[data-account="${inject('accountId')}"]`).waitFor() },
 ]
 
@@ -99,6 +102,29 @@ describe('every dashboard page', () => {
       }, 60_000)
     }
   }
+
+  it('Models filters by provider, and a model page gives each endpoint\'s data policy', async () => {
+    const w = await openPage(browser)
+    const { page } = w
+    await signIn(page, inject('apiKey'), '/models')
+    await page.getByRole('link', { name: 'Fake: Echo', exact: true }).waitFor()
+    await page.getByLabel('Provider').selectOption('fake-eu')
+    // fake-eu serves fake/echo, not fake/story; the count is the API's for that provider.
+    const api = (await (await fetch(`${inject('baseURL')}/models?output_modalities=all&provider=fake-eu`)).json()) as { data: unknown[] }
+    await expect.poll(() => page.getByRole('status').filter({ hasText: 'models' }).textContent(), { timeout: 20_000 }).toMatch(new RegExp(`^${api.data.length} of \\d+ models$`))
+    expect(await page.getByRole('link', { name: 'Fake: Echo', exact: true }).count()).toBe(1)
+    expect(await page.getByRole('link', { name: 'Fake: Story', exact: true }).count()).toBe(0)
+    await expectHealthy(w)
+    await page.getByRole('link', { name: 'Fake: Echo', exact: true }).click()
+    await page.waitForURL((url) => url.pathname === '/models/fake/echo')
+    const endpoints = page.getByRole('region', { name: 'Endpoints table' })
+    await endpoints.getByRole('columnheader', { name: 'Data policy' }).waitFor()
+    const policies = await endpoints.locator('tbody tr td:nth-of-type(7)').allTextContents()
+    expect(policies.length).toBeGreaterThan(0)
+    for (const p of policies) expect(p).toMatch(/^(Zero data retention|(Trains on prompts|No training); (retains prompts|no retention))$/)
+    await expectHealthy(w)
+    await w.context.close()
+  }, 60_000)
 
   it('lays out on a phone-sized screen without sideways scrolling', async () => {
     const w = await openPage(browser)

@@ -61,7 +61,7 @@ export const Routing = ({ meta }: { meta: RouterMetadata | null }) => (
             <thead><tr><th scope="col">Provider</th><th scope="col">Model</th><th scope="col">Outcome</th></tr></thead>
             <tbody>
               {(meta.endpoints?.available ?? []).map((e) => (
-                <tr><th scope="row">{e.provider} <code class="muted small">{e.tag}</code></th><td><code>{e.model}</code></td><td>{e.selected ? 'served' : 'eligible'}</td></tr>
+                <tr><th scope="row">{e.provider} <code class="muted small">{e.tag}</code></th><td><code>{e.model}</code></td><td>{e.selected ? 'served' : 'eligible, not served'}</td></tr>
               ))}
               {(meta.skipped ?? []).map((s) => (
                 <tr><th scope="row"><code>{s.provider}</code></th><td><code>{s.model}</code></td><td>skipped: {REASONS[s.reason] ?? s.reason}</td></tr>
