@@ -56,5 +56,13 @@ describe('dashboard content logging', () => {
     expect(await page.getByTestId('generation-content').textContent()).not.toContain(canary)
     await expectHealthy(w)
     await w.context.close()
+
+    const dark = await openPage(browser, 'dark')
+    await signIn(dark.page, inject('apiKey'), '/logs')
+    await openGeneration(dark.page, logged)
+    await dark.page.getByTestId('completion').waitFor({ timeout: 20_000 })
+    await screenshot(dark.page, 'logs-content-dark', true)
+    await expectHealthy(dark)
+    await dark.context.close()
   }, 90_000)
 })
