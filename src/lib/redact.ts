@@ -11,8 +11,8 @@ export type Redact = (text: string) => string
 /** Shorter configured values (placeholders such as "none" for a local server) are not secrets, and matching them would mangle text. */
 export const MIN_SECRET_LENGTH = 8
 
-/** Env names whose values are secrets: every provider's `<ID>_API_KEY`, the webhook secrets and the admin token. */
-const SECRET_NAME = /(?:_API_KEY|_SECRET|_TOKEN)$/
+/** Env names whose values are secrets: every provider's `<ID>_API_KEY`, the webhook secrets, Stripe's secret key and the admin token. */
+const SECRET_NAME = /(?:_API_KEY|_SECRET|_SECRET_KEY|_TOKEN)$/
 
 /** The secret values of an env (or any name → value record), longest first so a key containing another goes whole. */
 export const secretsIn = (env: object): string[] => {

@@ -7,17 +7,18 @@ const KEY_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 const keyText = (min: number, max: number) => fc.array(fc.constantFrom(...KEY_CHARS), { minLength: min, maxLength: max }).map((cs) => cs.join(''))
 
 describe('secretsIn', () => {
-  it('takes every <ID>_API_KEY, *_SECRET and *_TOKEN string, longest first, and nothing else', () => {
+  it('takes every <ID>_API_KEY, *_SECRET, *_SECRET_KEY and *_TOKEN string, longest first, and nothing else', () => {
     expect(secretsIn({
       OPENAI_API_KEY: 'sk-test-openai',
       MY_HOST_API_KEY: 'a-long-custom-key',
       ADMIN_TOKEN: 'admin_token_value',
       STRIPE_WEBHOOK_SECRET: 'whsec_12345678',
+      STRIPE_SECRET_KEY: 'sk_test_stripe_secret',
       OPENAI_BASE_URL: 'https://openai.test/v1',
       MARKUP_BPS: '100',
       LOCAL_API_KEY: 'none', // a placeholder, too short to be a secret
       DB: { prepare: () => null },
-    })).toEqual(['a-long-custom-key', 'admin_token_value', 'sk-test-openai', 'whsec_12345678'])
+    })).toEqual(['sk_test_stripe_secret', 'a-long-custom-key', 'admin_token_value', 'sk-test-openai', 'whsec_12345678'])
   })
 })
 
