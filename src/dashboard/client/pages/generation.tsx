@@ -6,6 +6,7 @@ import { api, ApiError } from '../api.ts'
 import { ErrorNote, Loading, Stat, TableWrap } from '../components.tsx'
 import { int, money, ms } from '../format.ts'
 import { GenerationContent, useGenerationContent } from './generation-content.tsx'
+import { CostBreakdown, Routing, type CostDetails, type RouterMetadata } from './generation-routing.tsx'
 
 interface Attempt { endpoint_id?: string; provider_name?: string; status: number | null; latency?: number }
 interface Generation {
@@ -31,6 +32,8 @@ interface Generation {
   external_user: string | null
   region?: string | null
   provider_responses: Attempt[]
+  cost_details?: CostDetails | null
+  openrouter_metadata?: RouterMetadata | null
 }
 
 const idOf = (path: string) => decodeURIComponent(path.replace(/^\/logs\//, ''))
@@ -110,6 +113,8 @@ export const GenerationPage = () => {
           </table>
         </TableWrap>
       </section>
+      <Routing meta={g.openrouter_metadata ?? null} />
+      <CostBreakdown details={g.cost_details ?? null} />
       <GenerationContent state={content} />
     </div>
   )
