@@ -14,6 +14,8 @@ import { GatewayError, errorResponse } from '../errors.ts'
 const CORS_ALLOW_HEADERS = [
   'Authorization', 'Content-Type', 'HTTP-Referer', 'X-OpenRouter-Title', 'X-Title', 'X-OpenRouter-Categories',
   'X-OpenRouter-Metadata', 'X-Provider-Region', 'X-Provider-Region-Only', 'Idempotency-Key', 'X-Session-Id',
+  // Content logging for one request (docs/storage.md#content-logging).
+  'X-Switchboard-Log-Content',
   // The Anthropic SDKs' (Messages skin).
   'X-Api-Key', 'Anthropic-Version', 'Anthropic-Beta',
 ].join(',')

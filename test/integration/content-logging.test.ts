@@ -121,6 +121,25 @@ describe('content logging', () => {
     expect((await storedContent(key, id)).completion).toBe(streamed)
   })
 
+  it('stores the prompt and completion text of the Messages and Responses wires too, JSON and streamed', async () => {
+    const { key } = await seedAccount()
+    const word = canary()
+    const send = async (path: string, json: Record<string, unknown>) => {
+      const res = await call(path, { method: 'POST', key, json, headers: LOG })
+      const text = await res.text()
+      expect(res.status, text).toBe(200)
+      return storedContent(key, res.headers.get('x-generation-id')!)
+    }
+    for (const stream of [false, true]) {
+      const messages = await send('/messages', { model: 'fake/echo', max_tokens: 64, stream, system: 'be brief', messages: [{ role: 'user', content: [{ type: 'text', text: `say ${word}` }] }] })
+      expect(messages.prompt).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: `say ${word}` }])
+      expect(messages.completion).toContain(word)
+      const responses = await send('/responses', { model: 'fake/echo', stream, instructions: 'be brief', input: `say ${word}` })
+      expect(responses.prompt).toEqual([{ role: 'system', content: 'be brief' }, { role: 'user', content: `say ${word}` }])
+      expect(responses.completion).toContain(word)
+    }
+  })
+
   it('on by the key setting, and by the account setting; an account set to never ignores both', async () => {
     const owner = await seedAccount({ kind: 'management' })
     const created = await call('/keys', { method: 'POST', key: owner.key, json: { name: 'logged', log_content: true } })
