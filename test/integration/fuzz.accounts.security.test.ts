@@ -1,5 +1,6 @@
 // Property-based fuzzing of the key provisioning API (/keys, management keys), the
-// account reads (/generation, /generations, /key, /credits, /activity) and the open catalog routes
+// account reads (/generation, /generations, /key, /credits, /activity), the Credits page's reads and
+// Checkout (/credits/ledger, /holds, /checkout) and the open catalog routes
 // (/models, /providers, /endpoints): odd query strings, path segments, bodies,
 // credentials and headers. Never a 5xx; every 4xx is the envelope (test/helpers/fuzz.ts).
 import fc from 'fast-check'
@@ -73,6 +74,13 @@ const routes = (): (Route & { name: string; never2xx?: true })[] => [
   { name: 'GET /key', method: 'GET', path: fc.constantFrom('/key', '/auth/key'), credentials: inBoth() },
   { name: 'GET /credits', method: 'GET', path: fc.constant('/credits'), credentials: inBoth() },
   {
+    name: 'GET /credits/ledger', method: 'GET', credentials: inBoth(),
+    path: queryOf({ limit: fc.constantFrom('1', '50', '200', '201', '0'), cursor: fc.constantFrom('1764000000000.pi_x', '1.charge:1', `${'9'.repeat(15)}.${'a'.repeat(200)}`, '1.') }).map((q) => `/credits/ledger${q}`),
+  },
+  { name: 'GET /credits/holds, /credits/checkout', method: 'GET', path: fc.constantFrom('/credits/holds', '/credits/checkout'), credentials: inBoth() },
+  // A management key's valid amount creates a session at the fake api.stripe.com; an API key's is a 403.
+  { name: 'POST /credits/checkout', method: 'POST', path: fc.constant('/credits/checkout'), credentials: inBoth(), body: fc.record({ amount: dollars }), fields: ['amount'] },
+  {
     name: 'GET /activity', method: 'GET', credentials: inBoth(),
     path: queryOf({ date: fc.constantFrom('2026-01-31', '9999-99-99', '0000-00-00'), api_key_hash: fc.constantFrom(ids.target, 'x') }).map((q) => `/activity${q}`),
   },
@@ -80,7 +88,7 @@ const routes = (): (Route & { name: string; never2xx?: true })[] => [
     name: 'GET /models', method: 'GET',
     path: queryOf({
       output_modalities: fc.constantFrom('text', 'embeddings', 'all', 'text,image', ''), supported_parameters: fc.constantFrom('tools', 'tools,seed', 'x'),
-      available: bool, zdr: bool, offset: num, limit: num,
+      available: bool, zdr: bool, offset: num, limit: num, provider: fc.constantFrom('fake', 'fake-eu,groq', 'nope', ''),
     }).map((q) => `/models${q}`),
   },
   {
