@@ -57,8 +57,15 @@ export const readContent = async (env: ContentEnv, id: string, accountId: string
   if (!row) return undefined
   const object = await env.DETAILS.get(contentKey(accountId, id))
   if (!object) return undefined
-  const text = await new Response(object.body.pipeThrough(new DecompressionStream('gzip'))).text()
-  const parsed = StoredContentSchema.safeParse(JSON.parse(text))
+  // An object that does not read back whole is treated as not stored, never a 500.
+  const text = await new Response(object.body.pipeThrough(new DecompressionStream('gzip'))).text().catch(() => '')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const parsed = StoredContentSchema.safeParse(json)
   return parsed.success && parsed.data.account_id === accountId ? parsed.data : undefined
 }
 

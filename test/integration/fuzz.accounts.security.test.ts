@@ -1,6 +1,7 @@
 // Property-based fuzzing of the key provisioning API (/keys, management keys), the
-// account reads (/generation, /generations, /key, /credits, /activity), the Credits page's reads and
-// Checkout (/credits/ledger, /holds, /checkout) and the open catalog routes
+// account reads (/generation, /generation/content, /generations, /key, /credits, /activity), the Credits page's
+// reads and Checkout (/credits/ledger, /holds, /checkout), the account's
+// settings (/settings) and the open catalog routes
 // (/models, /providers, /endpoints): odd query strings, path segments, bodies,
 // credentials and headers. Never a 5xx; every 4xx is the envelope (test/helpers/fuzz.ts).
 import fc from 'fast-check'
@@ -34,13 +35,17 @@ const dollars = edgeNumber(fc.double({ min: 0, max: 1000, noNaN: true }))
 const limitReset = fc.constantFrom('daily', 'weekly', 'monthly', null)
 const createKey = fc.record({
   name: edgeText(plainText(30).filter((t) => t.trim().length > 0)), limit: fc.option(dollars), limit_reset: limitReset,
-  expires_at: fc.option(iso), include_byok_in_limit: fc.boolean(),
+  expires_at: fc.option(iso), include_byok_in_limit: fc.boolean(), log_content: fc.boolean(),
 }, { requiredKeys: ['name'] })
 const updateKey = fc.record({
   name: edgeText(plainText(30).filter((t) => t.trim().length > 0)), disabled: fc.boolean(), limit: fc.option(dollars), limit_reset: limitReset,
-  include_byok_in_limit: fc.boolean(),
+  include_byok_in_limit: fc.boolean(), log_content: fc.boolean(),
 }, { requiredKeys: [] })
-const KEY_FIELDS = ['name', 'limit', 'limit_reset', 'expires_at', 'disabled', 'include_byok_in_limit']
+const KEY_FIELDS = ['name', 'limit', 'limit_reset', 'expires_at', 'disabled', 'include_byok_in_limit', 'log_content']
+const settings = fc.record({
+  content_logging: fc.constantFrom('opt_in', 'always', 'never'), content_retention_days: edgeNumber(fc.integer({ min: 1, max: 365 })),
+}, { requiredKeys: [] })
+const SETTINGS_FIELDS = ['content_logging', 'content_retention_days']
 
 const num = fc.oneof(fc.nat(500).map(String), fc.constantFrom('-1', '1e999', '0.5', 'NaN', '9007199254740993', '1e21'))
 const bool = fc.constantFrom('true', 'false', 'TRUE', '1')
@@ -71,6 +76,12 @@ const routes = (): (Route & { name: string; never2xx?: true })[] => [
       app: fc.constantFrom('https://app.example', 'My App'), status: fc.constantFrom('success', 'error', 'cancelled'),
     }).map((q) => `/generations${q}`),
   },
+  {
+    name: 'GET /generation/content', method: 'GET', credentials: inBoth(),
+    path: queryOf({ id: fc.constantFrom(ids.generation, 'gen-x', 'resp_x', 'x'.repeat(300)) }).map((q) => `/generation/content${q}`),
+  },
+  { name: 'GET /settings', method: 'GET', path: fc.constant('/settings'), credentials: [ids.management] },
+  { name: 'PATCH /settings', method: 'PATCH', path: fc.constant('/settings'), credentials: [ids.management], body: settings, fields: SETTINGS_FIELDS },
   { name: 'GET /key', method: 'GET', path: fc.constantFrom('/key', '/auth/key'), credentials: inBoth() },
   { name: 'GET /credits', method: 'GET', path: fc.constant('/credits'), credentials: inBoth() },
   {
@@ -100,12 +111,18 @@ const routes = (): (Route & { name: string; never2xx?: true })[] => [
 
 describe('sweep: each field of a full key body, faulted one at a time', () => {
   it('POST /keys and PATCH /keys/:hash', async () => {
-    const create = { name: 'k', limit: 5, limit_reset: 'monthly', expires_at: '2099-01-01T00:00:00Z', include_byok_in_limit: false }
+    const create = { name: 'k', limit: 5, limit_reset: 'monthly', expires_at: '2099-01-01T00:00:00Z', include_byok_in_limit: false, log_content: false }
     const created = await sweep({ method: 'POST', path: '/keys', credential: ids.management }, create)
-    const update = { name: 'k', disabled: false, limit: 5, limit_reset: 'weekly', include_byok_in_limit: false }
+    const update = { name: 'k', disabled: false, limit: 5, limit_reset: 'weekly', include_byok_in_limit: false, log_content: true }
     const updated = await sweep({ method: 'PATCH', path: `/keys/${ids.patchTarget}`, credential: ids.management }, update)
     expect(created['2xx'] ?? 0, JSON.stringify(created)).toBeGreaterThan(0)
     expect(updated['2xx'] ?? 0, JSON.stringify(updated)).toBeGreaterThan(0)
+  }, TIMEOUT_MS)
+
+  it('PATCH /settings', async () => {
+    const tally = await sweep({ method: 'PATCH', path: '/settings', credential: ids.management }, { content_logging: 'opt_in', content_retention_days: 30 })
+    expect(tally['2xx'] ?? 0, JSON.stringify(tally)).toBeGreaterThan(0)
+    expect(tally['4xx'] ?? 0, JSON.stringify(tally)).toBeGreaterThan(0)
   }, TIMEOUT_MS)
 })
 
