@@ -18,8 +18,8 @@ import { readBody, validate } from './request.ts'
 
 const LedgerQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** next_cursor of the previous page. */
-  cursor: z.string().regex(/^\d{1,15}\.[\w:.-]{1,200}$/, 'expected the next_cursor of a previous page').optional(),
+  /** next_cursor of the previous page: `<ms>.<entry id>` (credit event ids are any printable ASCII). */
+  cursor: z.string().regex(/^\d{1,15}\.[\x21-\x7e]{1,220}$/, 'expected the next_cursor of a previous page').optional(),
 })
 
 const describe = (r: LedgerRow) =>

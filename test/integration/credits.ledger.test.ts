@@ -3,6 +3,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createCheckoutSession } from '../../src/billing/checkout.ts'
+import { createDb } from '../../src/db/client.ts'
+import { creditEvents } from '../../src/db/schema.ts'
 import { GatewayError } from '../../src/errors.ts'
 import { gateFor } from '../../src/objects/clients.ts'
 import { FAKE_STRIPE_SECRET_KEY } from '../fakes/stripe.ts'
@@ -76,14 +78,18 @@ describe('GET /credits/ledger', () => {
     const manager = await addKey(accountId, 'management')
     for (let i = 0; i < 4; i++) expect((await postStripe(stripeEvents.paymentSucceeded(accountId, uniq('pi'), 100 + i))).status).toBe(200)
     await flush(accountId)
+    // An operator's id may be any printable ASCII: it must survive the cursor too.
+    const odd = `grant/1?x=y&z='"%2F#${accountId}`
+    await createDb(env.DB).insert(creditEvents).values({ id: odd, accountId, amountMicro: 1, kind: 'grant', reason: 'odd id', createdAt: Date.now() - 1000 })
     const whole = (await ledger(manager.key)).data
-    expect(whole).toHaveLength(5)
+    expect(whole).toHaveLength(6)
+    expect(whole.map((e) => e.id)).toContain(odd)
     for (const limit of [1, 2, 3]) expect(await walk(manager.key, limit)).toEqual(whole)
   })
 
   it('refuses a bad limit or cursor with a 400, and no key with a 401', async () => {
     const { key } = await seedAccount()
-    for (const q of ['?limit=0', '?limit=201', '?limit=x', '?cursor=nope', '?cursor=12.', "?cursor=1.a'b"]) {
+    for (const q of ['?limit=0', '?limit=201', '?limit=x', '?cursor=nope', '?cursor=12.', '?cursor=1.a%20b', `?cursor=1.${'a'.repeat(221)}`]) {
       const res = await call(`/credits/ledger${q}`, { key })
       expect(res.status, q).toBe(400)
       expect((await res.json<{ error: { message: string } }>()).error.message).toMatch(/limit|cursor/)
