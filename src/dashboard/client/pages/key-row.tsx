@@ -1,4 +1,4 @@
-// One key in the Keys table, with its actions: edit (name, limit, reset), disable or enable,
+// One key in the Keys table, with its actions: edit (name, limit, reset, content logging), disable or enable,
 // and delete after a second click.
 import { useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
@@ -16,6 +16,8 @@ export interface KeyObject {
   usage: number
   usage_monthly: number
   created_at: string
+  /** This key's prompts and completions are stored (content logging). */
+  log_content?: boolean
 }
 
 interface Props { k: KeyObject; onChanged: () => Promise<void>; onError: (err: unknown) => void }
@@ -36,7 +38,7 @@ export const KeyRow = ({ k, onChanged, onError }: Props) => {
   const save = async (e: Event) => {
     e.preventDefault()
     const data = new FormData(e.currentTarget as HTMLFormElement)
-    await patch({ name: String(data.get('name') ?? '').trim(), limit: limitOf(data), limit_reset: resetOf(data) })
+    await patch({ name: String(data.get('name') ?? '').trim(), limit: limitOf(data), limit_reset: resetOf(data), log_content: data.get('log_content') === 'on' })
     setEditing(false)
   }
 
@@ -52,6 +54,7 @@ export const KeyRow = ({ k, onChanged, onError }: Props) => {
               <label for={`reset-${id}`}>Limit resets</label>
               <select id={`reset-${id}`} name="limit_reset">{LIMIT_RESETS.map((r) => <option value={r.value} selected={(k.limit_reset ?? '') === r.value}>{r.label}</option>)}</select>
             </div>
+            <label class="check"><input type="checkbox" name="log_content" checked={k.log_content === true} /> Store this key's prompts and completions</label>
             <button type="submit" class="button primary">Save</button>
             <button type="button" class="button" onClick={() => setEditing(false)}>Cancel</button>
           </form>
@@ -63,7 +66,7 @@ export const KeyRow = ({ k, onChanged, onError }: Props) => {
     <tr data-key={k.name}>
       <th scope="row">{k.name}</th>
       <td><code>{k.label}</code></td>
-      <td>{k.disabled ? <span class="badge off">Disabled</span> : <span class="badge">Active</span>}</td>
+      <td>{k.disabled ? <span class="badge off">Disabled</span> : <span class="badge">Active</span>}{k.log_content ? <> <span class="badge">Content logged</span></> : null}</td>
       <td class="num">{k.limit === null ? 'None' : `${money(k.limit_remaining ?? 0)} left of ${money(k.limit)}${k.limit_reset ? ` (${k.limit_reset})` : ''}`}</td>
       <td class="num">{money(k.usage_monthly)}</td>
       <td class="num">{money(k.usage)}</td>

@@ -9,6 +9,7 @@ import type { Session } from '../session.ts'
 import { LIMIT_RESETS, limitOf, resetOf } from '../key-form.ts'
 import { KeyRow, type KeyObject } from './key-row.tsx'
 import { NewSecret } from '../new-secret.tsx'
+import { ContentSettings } from './content-settings.tsx'
 
 export const Keys = ({ session }: { session: Session }) => {
   const [keys, setKeys] = useState<KeyObject[] | null>(null)
@@ -39,7 +40,7 @@ export const Keys = ({ session }: { session: Session }) => {
     setBusy(true)
     try {
       const name = String(data.get('name') ?? '').trim()
-      const res = await api<{ data: KeyObject; key: string }>('/keys', { method: 'POST', body: { name, limit: limitOf(data), limit_reset: resetOf(data) } })
+      const res = await api<{ data: KeyObject; key: string }>('/keys', { method: 'POST', body: { name, limit: limitOf(data), limit_reset: resetOf(data), log_content: data.get('log_content') === 'on' } })
       setCreated({ name: res.data.name, secret: res.key })
       form.reset()
       await load()
@@ -63,6 +64,7 @@ export const Keys = ({ session }: { session: Session }) => {
             <label for="new-reset">Limit resets</label>
             <select id="new-reset" name="limit_reset">{LIMIT_RESETS.map((r) => <option value={r.value}>{r.label}</option>)}</select>
           </div>
+          <label class="check"><input type="checkbox" name="log_content" /> Store this key's prompts and completions</label>
           <button type="submit" class="button primary" disabled={busy}>Create key</button>
         </form>
       </section>
@@ -83,6 +85,7 @@ export const Keys = ({ session }: { session: Session }) => {
           </>
         )}
       </section>
+      <ContentSettings />
     </div>
   )
 }
