@@ -2,7 +2,7 @@
 // (client/) fills in the part that needs the session's key. Shared with the client, so
 // the navigation and the routes cannot drift apart.
 
-export type PageId = 'activity' | 'sign-in' | 'keys' | 'credits' | 'models' | 'model' | 'playground' | 'compare' | 'admin' | 'logs' | 'generation'
+export type PageId = 'activity' | 'sign-in' | 'keys' | 'credits' | 'models' | 'model' | 'playground' | 'compare' | 'admin' | 'logs' | 'generation' | 'rankings'
 
 export interface Page {
   id: PageId
@@ -21,6 +21,7 @@ export const PAGES: readonly Page[] = [
   { id: 'generation', path: '/logs/:id', title: 'Generation', needsKey: true },
   { id: 'models', path: '/models', title: 'Models', nav: 'Models', needsKey: false },
   { id: 'model', path: '/models/:author/:slug', title: 'Model', needsKey: false },
+  { id: 'rankings', path: '/rankings', title: 'Rankings', nav: 'Rankings', needsKey: true },
   { id: 'playground', path: '/playground', title: 'Playground', nav: 'Playground', needsKey: true },
   { id: 'compare', path: '/compare', title: 'Compare models', nav: 'Compare', needsKey: true },
   { id: 'keys', path: '/keys', title: 'API keys', nav: 'Keys', needsKey: true },

@@ -72,13 +72,17 @@ const dateOf = (start: number) => new Date(start).toISOString().slice(0, 10)
 
 /**
  * Rows (any order, a group possibly split over several) → per day and group (oldest day
- * first), per group over the period (most requests first), and the total.
+ * first), per day over all groups, per group over the period (most requests first), and the total.
  */
 export const metricsView = (rows: SumsRow[]) => {
   const cells = new Map<string, { start: number; group: string; name: string; sums: Sums }>()
+  const days = new Map<number, Sums>()
   const groups = new Map<string, { name: string; sums: Sums }>()
   const total = empty()
   for (const r of rows) {
+    let day = days.get(r.start)
+    if (!day) days.set(r.start, (day = empty()))
+    addSums(day, r)
     const cellKey = `${r.start}\u0000${r.group}`
     let cell = cells.get(cellKey)
     if (!cell) cells.set(cellKey, (cell = { start: r.start, group: r.group, name: r.name, sums: empty() }))
@@ -93,6 +97,7 @@ export const metricsView = (rows: SumsRow[]) => {
     rows: [...cells.values()]
       .sort((a, b) => a.start - b.start || byName(a, b))
       .map((c) => ({ date: dateOf(c.start), group: c.group, name: c.name, ...figures(c.sums) })),
+    daily: [...days.entries()].sort((a, b) => a[0] - b[0]).map(([start, sums]) => ({ date: dateOf(start), ...figures(sums) })),
     groups: [...groups.entries()]
       .map(([group, g]) => ({ group, name: g.name, ...figures(g.sums) }))
       .sort((a, b) => b.requests - a.requests || byName(a, b)),

@@ -43,7 +43,7 @@ describe('dashboard activity', () => {
     }, { timeout: 30_000, interval: 500 }).toBe('3')
 
     // The chart is drawn, on the same figures.
-    const box = await page.locator('canvas[role="img"]').boundingBox()
+    const box = await page.getByRole('img', { name: /^Spend per day/ }).boundingBox()
     expect(box?.width).toBeGreaterThan(100)
     expect(box?.height).toBeGreaterThan(100)
     for (const name of ['1 day', '30 days']) {

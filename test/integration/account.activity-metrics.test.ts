@@ -18,6 +18,7 @@ interface Figures {
 interface Metrics {
   period: string; group_by: string; days: string[]
   rows: (Figures & { date: string; group: string; name: string })[]
+  daily: (Figures & { date: string })[]
   groups: (Figures & { group: string; name: string })[]
   total: Figures
 }
@@ -63,6 +64,7 @@ describe('GET /activity/metrics', () => {
     expect(t.ttft_ms.p95).toBeGreaterThanOrEqual(1_000)
     expect(t.ttft_ms.p95).toBeLessThan(2_000)
     expect(data.rows).toEqual([{ date: dateOf(today), group: 'fake/echo', name: 'fake/echo', ...t }])
+    expect(data.daily).toEqual([{ date: dateOf(today), ...t }])
   })
 
   it('counts the errors and fallbacks of real requests whose upstream failed, and its money matches /credits and /activity', async () => {

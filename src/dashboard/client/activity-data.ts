@@ -13,10 +13,12 @@ export interface ActivityRow {
   reasoning_tokens: number
   http_referer?: string | null
   app_title?: string | null
+  /** Set on rows grouped by key (from /activity/metrics): the key's name and masked label. */
+  key_name?: string
 }
 
 export type Metric = 'spend' | 'requests' | 'tokens'
-export type GroupBy = 'model' | 'provider' | 'app'
+export type GroupBy = 'model' | 'provider' | 'app' | 'key'
 
 export interface Totals { spendMicro: number; requests: number; promptTokens: number; completionTokens: number; reasoningTokens: number }
 export interface Series { name: string; values: number[]; totals: Totals }
@@ -47,7 +49,8 @@ export const lastDays = (count: number, now: number): string[] =>
 /** The app a row is attributed to: its title, else its referer, else none. */
 export const appOf = (r: ActivityRow) => r.app_title || r.http_referer || '(no app)'
 
-const groupOf = (r: ActivityRow, by: GroupBy) => (by === 'model' ? r.model : by === 'provider' ? r.provider_name || '(unknown)' : appOf(r))
+const groupOf = (r: ActivityRow, by: GroupBy) =>
+  by === 'model' ? r.model : by === 'provider' ? r.provider_name || '(unknown)' : by === 'key' ? r.key_name ?? '(unknown key)' : appOf(r)
 
 /** A day's figure for one metric: spend in dollars, requests, or prompt + completion tokens. */
 export const valueOf = (t: Totals, metric: Metric) =>

@@ -1,8 +1,8 @@
-// Chart.js, registered with only what the dashboard draws (stacked bars), and coloured from
+// Chart.js, registered with only what the dashboard draws (stacked bars, lines), and coloured from
 // the stylesheet's custom properties so it follows the light and dark themes.
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js'
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js'
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend)
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend)
 
 /** Distinct in both themes, and in this order for the series largest first. */
 const PALETTE = ['#4c6ef5', '#f59f00', '#12b886', '#e64980', '#7950f2', '#15aabf', '#fa5252', '#868e96']
@@ -17,6 +17,7 @@ export interface StackedBars {
 }
 
 export const drawStackedBars = (canvas: HTMLCanvasElement, data: StackedBars): Chart => {
+  Chart.getChart(canvas)?.destroy()
   const text = cssVar('--muted') || '#545b68'
   const grid = cssVar('--border') || '#d5d9e0'
   return new Chart(canvas, {
@@ -37,6 +38,77 @@ export const drawStackedBars = (canvas: HTMLCanvasElement, data: StackedBars): C
       plugins: {
         legend: { position: 'bottom', labels: { color: text, boxWidth: 12 } },
         tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label ?? ''}: ${data.format(Number(ctx.parsed.y))}` } },
+      },
+    },
+  })
+}
+
+export interface Lines {
+  labels: string[]
+  series: { name: string; values: (number | null)[] }[]
+  format: (v: number) => string
+}
+
+/** Lines over the days (gaps where a day has no value), e.g. latency p50 and p95. */
+export const drawLines = (canvas: HTMLCanvasElement, data: Lines): Chart => {
+  // A re-render may reach the canvas before the last chart's cleanup: never stack two on it.
+  Chart.getChart(canvas)?.destroy()
+  const text = cssVar('--muted') || '#545b68'
+  const grid = cssVar('--border') || '#d5d9e0'
+  return new Chart(canvas, {
+    type: 'line',
+    data: {
+      labels: data.labels,
+      datasets: data.series.map((s, i) => ({
+        label: s.name, data: s.values, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length], borderDash: i % 2 === 1 ? [6, 4] : [], spanGaps: false, pointRadius: 3,
+      })),
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      interaction: { mode: 'index', intersect: false },
+      scales: {
+        x: { ticks: { color: text }, grid: { display: false } },
+        y: { beginAtZero: true, ticks: { color: text, callback: (v) => data.format(Number(v)) }, grid: { color: grid } },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { color: text, boxWidth: 12 } },
+        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label ?? ''}: ${data.format(Number(ctx.parsed.y))}` } },
+      },
+    },
+  })
+}
+
+export interface Ranked {
+  labels: string[]
+  values: number[]
+  /** The dataset's name (the legend is hidden: one series). */
+  name: string
+  format: (v: number) => string
+}
+
+/** Horizontal bars, largest first as given: a leaderboard. */
+export const drawRanking = (canvas: HTMLCanvasElement, data: Ranked): Chart => {
+  // A re-render may reach the canvas before the last chart's cleanup: never stack two on it.
+  Chart.getChart(canvas)?.destroy()
+  const text = cssVar('--muted') || '#545b68'
+  const grid = cssVar('--border') || '#d5d9e0'
+  return new Chart(canvas, {
+    type: 'bar',
+    data: { labels: data.labels, datasets: [{ label: data.name, data: data.values, backgroundColor: PALETTE[0], borderWidth: 0, maxBarThickness: 28 }] },
+    options: {
+      indexAxis: 'y',
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: {
+        x: { beginAtZero: true, ticks: { color: text, callback: (v) => data.format(Number(v)) }, grid: { color: grid } },
+        y: { ticks: { color: text }, grid: { display: false } },
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: { callbacks: { label: (ctx) => `${data.name}: ${data.format(Number(ctx.parsed.x))}` } },
       },
     },
   })

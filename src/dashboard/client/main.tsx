@@ -17,6 +17,7 @@ import { ModelPage } from './pages/model.tsx'
 import { Models } from './pages/models.tsx'
 import { Operator } from './pages/operator.tsx'
 import { Playground } from './pages/playground.tsx'
+import { Rankings } from './pages/rankings.tsx'
 import { SignIn } from './pages/sign-in.tsx'
 
 const PAGES: Partial<Record<PageId, (session: Session | null) => Child>> = {
@@ -31,10 +32,11 @@ const PAGES: Partial<Record<PageId, (session: Session | null) => Child>> = {
   admin: (s) => s && <Operator session={s} />,
   logs: (s) => s && <Logs session={s} />,
   generation: () => <GenerationPage />,
+  rankings: (s) => s && <Rankings />,
 }
 
 /** What the operator's token can open: it is no account's key, so account pages do not apply. */
-const OPERATOR_PAGES = new Set<PageId>(['admin', 'models', 'model', 'sign-in'])
+const OPERATOR_PAGES = new Set<PageId>(['admin', 'models', 'model', 'sign-in', 'rankings'])
 
 const OperatorNote = () => (
   <section class="card narrow">

@@ -44,6 +44,8 @@ describe('metricsView', () => {
       // Per group and per cell, the same totals.
       expect(view.groups.reduce((s, g) => s + g.requests, 0)).toBe(requests)
       expect(view.rows.reduce((s, c) => s + c.requests, 0)).toBe(requests)
+      expect(view.daily.reduce((s, d) => s + d.requests, 0)).toBe(requests)
+      expect(view.daily.map((d) => d.date)).toEqual([...new Set(view.rows.map((c) => c.date))])
       expect(view.groups.reduce((s, g) => s + Math.round(g.usage * 1_000_000), 0)).toBe(micro)
       // One cell per day and group, oldest day first; groups by requests.
       expect(new Set(view.rows.map((c) => `${c.date}|${c.group}`)).size).toBe(view.rows.length)

@@ -1,6 +1,8 @@
 // Activity, the home page: spend, requests or tokens per day over 1, 7 or 30 days, stacked by
-// model, provider or app, from GET /activity. An API key sees its own usage; a management key
-// the whole account. The chart has a table beside it with the same figures.
+// model, provider, app or (for a management key) key, from GET /activity, and the period's
+// latency, TTFT, error and fallback rates from GET /activity/metrics (fetched at the same time).
+// An API key sees its own usage; a management key the whole account. Each chart has a table
+// with the same figures.
 import { useEffect, useMemo, useRef, useState } from 'hono/jsx/dom'
 import type { Chart } from 'chart.js'
 import { api } from '../api.ts'
@@ -8,13 +10,15 @@ import { buildView, type ActivityRow, type GroupBy, type Metric } from '../activ
 import { drawStackedBars } from '../chart.ts'
 import { ErrorNote, Loading, Segmented, Stat, TableWrap } from '../components.tsx'
 import { int, money } from '../format.ts'
+import { keyRows, type Metrics } from '../metrics-data.ts'
 import type { Session } from '../session.ts'
+import { Performance } from './activity-performance.tsx'
 
 const sha256Hex = async (text: string) =>
   [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, '0')).join('')
 
 const METRIC_LABEL: Record<Metric, string> = { spend: 'Spend', requests: 'Requests', tokens: 'Tokens' }
-const GROUP_LABEL: Record<GroupBy, string> = { model: 'Model', provider: 'Provider', app: 'App' }
+const GROUP_LABEL: Record<GroupBy, string> = { model: 'Model', provider: 'Provider', app: 'App', key: 'Key' }
 
 export const Activity = ({ session }: { session: Session }) => {
   const [rows, setRows] = useState<ActivityRow[] | null>(null)
@@ -23,6 +27,8 @@ export const Activity = ({ session }: { session: Session }) => {
   const [metric, setMetric] = useState<Metric>('spend')
   const [by, setBy] = useState<GroupBy>('model')
   const [themeTick, setThemeTick] = useState(0)
+  const [metrics, setMetrics] = useState<Metrics | null>(null)
+  const [reloads, setReloads] = useState(0)
   const canvas = useRef<HTMLCanvasElement>(null)
 
   const load = async () => {
@@ -34,6 +40,20 @@ export const Activity = ({ session }: { session: Session }) => {
     } catch (err) {
       setError(err)
     }
+  }
+  // The metrics' quantiles are the period's and the grouping's, so they are read again when either changes.
+  useEffect(() => {
+    let current = true
+    api<{ data: Metrics }>(`/activity/metrics?period=${days}d&group_by=${by}`)
+      .then((res) => current && setMetrics(res.data))
+      .catch((err: unknown) => current && setError(err))
+    return () => {
+      current = false
+    }
+  }, [days, by, reloads])
+  const refresh = () => {
+    void load()
+    setReloads((n) => n + 1)
   }
   useEffect(() => {
     void load()
@@ -47,7 +67,10 @@ export const Activity = ({ session }: { session: Session }) => {
     }
   }, [])
 
-  const view = useMemo(() => (rows ? buildView(rows, { days, now: Date.now(), metric, by }) : null), [rows, days, metric, by])
+  // /activity has no key: grouped by key, the chart stacks the metrics' rows instead.
+  const keyed = useMemo(() => (metrics?.group_by === 'key' ? keyRows(metrics) : null), [metrics])
+  const source = by === 'key' ? keyed : rows
+  const view = useMemo(() => (source ? buildView(source, { days, now: Date.now(), metric, by }) : null), [source, days, metric, by])
   const format = (v: number) => (metric === 'spend' ? money(v) : int(v))
 
   useEffect(() => {
@@ -63,6 +86,8 @@ export const Activity = ({ session }: { session: Session }) => {
   if (!view) return <Loading what="activity" />
   const t = view.totals
   const scope = session.kind === 'inference' ? 'this key' : 'the whole account'
+  // An API key sees only itself, so grouping by key is a management key's choice.
+  const groupChoices: GroupBy[] = session.kind === 'management' ? ['model', 'provider', 'app', 'key'] : ['model', 'provider', 'app']
   return (
     <div>
       <p class="muted">Usage of {scope}, by UTC day. Figures appear about a second after a request ends.</p>
@@ -72,10 +97,10 @@ export const Activity = ({ session }: { session: Session }) => {
         <div class="field">
           <label for="group-by">Stack by</label>
           <select id="group-by" value={by} onChange={(e: Event) => setBy((e.target as HTMLSelectElement).value as GroupBy)}>
-            {(['model', 'provider', 'app'] as const).map((g) => <option value={g} selected={g === by}>{GROUP_LABEL[g]}</option>)}
+            {groupChoices.map((g) => <option value={g} selected={g === by}>{GROUP_LABEL[g]}</option>)}
           </select>
         </div>
-        <button type="button" class="button" onClick={() => void load()}>Refresh</button>
+        <button type="button" class="button" onClick={refresh}>Refresh</button>
       </div>
       <dl class="grid">
         <Stat label="Spend" value={money(t.spendMicro / 1_000_000)} testId="total-spend" />
@@ -118,6 +143,7 @@ export const Activity = ({ session }: { session: Session }) => {
           </table>
         </TableWrap>
       </section>
+      {metrics ? <Performance metrics={metrics} groupLabel={GROUP_LABEL[metrics.group_by]} themeTick={themeTick} /> : <Loading what="performance" />}
     </div>
   )
 }
