@@ -1,5 +1,5 @@
 // Property-based fuzzing of the key provisioning API (/keys, management keys), the
-// account reads (/generation, /generation/content, /generations, /key, /credits, /activity), the Credits page's
+// account reads (/generation, /generation/content, /generations, /key, /credits, /activity, /activity/metrics, /rankings), the Credits page's
 // reads and Checkout (/credits/ledger, /holds, /checkout), the account's
 // settings (/settings) and the open catalog routes
 // (/models, /providers, /endpoints): odd query strings, path segments, bodies,
@@ -94,6 +94,17 @@ const routes = (): (Route & { name: string; never2xx?: true })[] => [
   {
     name: 'GET /activity', method: 'GET', credentials: inBoth(),
     path: queryOf({ date: fc.constantFrom('2026-01-31', '9999-99-99', '0000-00-00'), api_key_hash: fc.constantFrom(ids.target, 'x') }).map((q) => `/activity${q}`),
+  },
+  {
+    name: 'GET /activity/metrics', method: 'GET', credentials: inBoth(),
+    path: queryOf({
+      period: fc.constantFrom('1d', '7d', '30d', '2d', '', '7D'), group_by: fc.constantFrom('model', 'provider', 'app', 'key', 'user', ''),
+      api_key_hash: fc.constantFrom(ids.target, 'x', '0'.repeat(64)),
+    }).map((q) => `/activity/metrics${q}`),
+  },
+  {
+    name: 'GET /rankings', method: 'GET', credentials: inBoth(),
+    path: queryOf({ period: fc.constantFrom('1d', '7d', '30d', '90d', ''), order: fc.constantFrom('tokens', 'requests', 'cost', ''), limit: num }).map((q) => `/rankings${q}`),
   },
   {
     name: 'GET /models', method: 'GET',
