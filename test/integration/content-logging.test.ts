@@ -121,6 +121,17 @@ describe('content logging', () => {
     expect((await storedContent(key, id)).completion).toBe(streamed)
   })
 
+  it('stores the prompt of a request that every endpoint failed, with no completion', async () => {
+    const { key } = await seedAccount()
+    const word = canary()
+    const res = await chat(key, { ...ask(`${word} [[fake status=503]]`), provider: { only: ['fake'], allow_fallbacks: false } }, LOG)
+    expect(res.status).toBeGreaterThanOrEqual(500)
+    await res.text()
+    const stored = await storedContent(key, res.headers.get('x-generation-id')!)
+    expect(stored.prompt).toEqual([{ role: 'user', content: `say ${word} [[fake status=503]]` }])
+    expect(stored.completion).toBeNull()
+  })
+
   it('stores the prompt and completion text of the Messages and Responses wires too, JSON and streamed', async () => {
     const { key } = await seedAccount()
     const word = canary()
