@@ -26,6 +26,7 @@ import { npmStartConfigFromEnv, printNpmStart, runNpmStart } from './npm-start.t
 import { upstreamConfigFromEnv } from './upstream.ts'
 import { printSkins, runSkins, type SkinsConfig } from './skins.ts'
 import { SKINS, skinTarget, type Skin, type SkinTarget } from './targets.ts'
+import { distanceConfigFromEnv, printDistance, runDistance } from './distance.ts'
 
 // Miniflare keeps "in-memory" D1 and DO storage as SQLite files under os.tmpdir();
 // on this VM's disk every commit waits for fsync, which capped the gateway at
@@ -127,8 +128,28 @@ const skinsOnly = async () => {
   printSkins(summary, skinsConfig)
 }
 
+/** BENCH_DISTANCE=only: the distance bench (bench/distance.ts): the gate 80 and 200 ms away, leases off and on, beside bare. */
+const distanceOnly = async () => {
+  const started = Date.now()
+  const cfg = distanceConfigFromEnv(num)
+  log('distance bench: building the gateway bundle (wrangler deploy --dry-run)')
+  const script = buildGateway()
+  const up = await startUpstream({
+    LATENCY_MS: String(config.latencyMs), TTFT_MS: String(config.ttftMs), CHUNKS: String(config.chunks), CHUNK_GAP_MS: String(config.chunkGapMs),
+  })
+  upstream = up.child
+  const summary = await runDistance(script, up.port, cfg, {
+    instances, log, pin: (pids) => pinCpus(pids, up.child.pid), quiet: (pids) => waitIdle([...pids, up.child.pid ?? 0]).then(() => undefined),
+    upstreamPid: up.child.pid ?? 0,
+  })
+  printDistance(summary)
+  const file = writeResults({ machine: machineInfo(), mode: 'distance', config: { ...config, distance: cfg }, durationSeconds: Math.round((Date.now() - started) / 1000), distance: summary })
+  log(`wrote ${file.replace(`${process.cwd()}/`, '')}`)
+}
+
 const main = async () => {
   if (skinsMode === 'only') return skinsOnly()
+  if (process.env.BENCH_DISTANCE === 'only') return distanceOnly()
   const started = Date.now()
   // Before any other instance exists or anything is pinned to a CPU: as on a user's machine.
   const npmStart = npmStartMode === '0' ? undefined : await runNpmStart(npmStartConfig, log)

@@ -39,6 +39,7 @@ const shardOf = (config: Config, colo: string | undefined): LeaseShard => {
   if (!shard) {
     // Random values are only available while handling a request, hence lazily here.
     shard = new LeaseShard(`${colo ?? 'local'}:${crypto.randomUUID().slice(0, 8)}`, leaseSettings(config), 50)
+    shard.pumpDelayMs = TICK_MS
   }
   return shard
 }

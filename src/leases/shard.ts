@@ -39,6 +39,9 @@ export class LeaseShard {
   private lastSettleAt = -Infinity
   private backoffUntil = new Map<string, number>()
 
+  /** How long may pass between looks at the outbox (an isolate's ticker): renewals go out that much earlier. */
+  pumpDelayMs = 0
+
   constructor(readonly name: string, readonly settings: LeaseSettings, public rttMs: number) {}
 
   /** Admit locally if a lease has room; null means take the exact path (one round trip). */
@@ -178,7 +181,7 @@ export class LeaseShard {
       const remaining = usable.reduce((a, h) => a + h.lease.grantedMicro - h.usedMicro, 0)
       const admitUntil = usable.reduce((a, h) => Math.max(a, h.lease.admitUntil), 0)
       // At most two usable leases per key: the current one and the next.
-      if (usable.length < 2 && shouldRenew({ remainingMicro: remaining, admitUntil, demandMicroPerSec: rate, largestHoldMicro: samples.reduce((a, x) => Math.max(a, x.micro), 0), rttMs: this.rttMs, now })) {
+      if (usable.length < 2 && shouldRenew({ remainingMicro: remaining, admitUntil, demandMicroPerSec: rate, largestHoldMicro: samples.reduce((a, x) => Math.max(a, x.micro), 0), rttMs: this.rttMs, now, pumpDelayMs: this.pumpDelayMs })) {
         this.asking.add(k)
         const reqRate = (samples.filter((x) => x.at > now - this.settings.demandWindowMs).length * 1000) / this.settings.demandWindowMs
         out.renewals.push({ account, keyHash, demandMicroPerSec: rate, demandRequestsPerSec: reqRate })

@@ -78,10 +78,11 @@ export const sizeGrant = (g: GrantInput, s: LeaseSettings): number => {
  * it ends within that time.
  */
 export const shouldRenew = (
-  r: { remainingMicro: number; admitUntil: number; demandMicroPerSec: number; largestHoldMicro: number; rttMs: number; now: number },
+  r: { remainingMicro: number; admitUntil: number; demandMicroPerSec: number; largestHoldMicro: number; rttMs: number; now: number; pumpDelayMs?: number },
 ): boolean => {
   if (r.demandMicroPerSec <= 0) return false
-  const aheadMs = 2 * r.rttMs + 100
+  // pumpDelayMs: how late the shard may look at its outbox (a ticker's period), so the ask still goes out in time.
+  const aheadMs = 2 * r.rttMs + 100 + (r.pumpDelayMs ?? 0)
   // The largest recent hold too: a lease with less left than one request can't admit it.
   return r.remainingMicro < (r.demandMicroPerSec * aheadMs) / 1000 + r.largestHoldMicro || r.admitUntil - r.now < aheadMs
 }
