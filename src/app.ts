@@ -2,9 +2,9 @@
 // the one error envelope (errors.ts).
 import { Hono } from 'hono'
 import { account } from './api/account.ts'
+import { content } from './api/content.ts'
 import { activityMetrics } from './api/activity-metrics.ts'
 import { rankings } from './api/rankings.ts'
-import { content } from './api/content.ts'
 import { credits } from './api/credits.ts'
 import { admin } from './api/admin.ts'
 import { adminAccounts } from './api/admin-accounts.ts'
@@ -27,9 +27,9 @@ export const createApp = () => {
   app.route('/api/v1', inference)
   app.route('/api/v1', models)
   app.route('/api/v1', account)
+  app.route('/api/v1', content)
   app.route('/api/v1', activityMetrics)
   app.route('/api/v1', rankings)
-  app.route('/api/v1', content)
   app.route('/api/v1', credits)
   app.route('/api/v1', generations)
   app.route('/api/v1', keys)
