@@ -26,7 +26,8 @@ import { parseRegions } from '../routing/regions.ts'
 import { resolveModel } from '../routing/variants.ts'
 import type { ApiType } from '../skins/skin.ts'
 
-export const transportFor = (provider: Provider): Transport => (provider.protocol === 'fake' ? fakeUpstream : (r) => fetch(r))
+export const transportFor = (provider: Provider): Transport =>
+  provider.protocol === 'fake' ? (url, init) => fakeUpstream(new Request(url, init)) : (url, init) => fetch(url, init)
 
 /** How long a duplicate Idempotency-Key request waits for the first one to finish. */
 export const IDEMPOTENT_WAIT_MS = 30_000

@@ -18,8 +18,13 @@ import { assembleChat } from '../streaming/assemble.ts'
 import { collectStream, type StreamDecoder } from './collect.ts'
 import type { PlannedAttempt } from './plan.ts'
 import { isRetryable, refusedStreaming, type FailureKind } from './retryable.ts'
+import { attemptLimits } from './limits.ts'
 
-export type Transport = (request: Request) => Promise<Response>
+/**
+ * Sends one upstream request. A URL and init rather than a `Request`: fetch takes them as
+ * they are, and building a Request object first cost more than the fetch call itself.
+ */
+export type Transport = (url: string, init: RequestInit & { signal: AbortSignal }) => Promise<Response>
 
 export interface AttemptRecord {
   provider: string
@@ -188,19 +193,31 @@ export const runOperation = async <B>(
     const abort = new AbortController()
     const onClientAbort = () => abort.abort(options.signal.reason)
     options.signal.addEventListener('abort', onClientAbort)
-    let expired: 'first byte' | 'total' | undefined
-    const expire = (limit: 'first byte' | 'total') => () => {
-      expired ??= limit
-      abort.abort(new DOMException(`upstream ${limit} timeout`, 'TimeoutError'))
-    }
     // A stream (the client's, or one assembled into JSON) must show its first byte in time;
     // a whole JSON answer (embeddings) has only the total, as nothing arrives before it.
-    const firstByte = options.stream || streamed ? setTimeout(expire('first byte'), options.firstByteTimeoutMs) : undefined
-    const total = options.stream ? undefined : setTimeout(expire('total'), options.totalTimeoutMs)
-    const firstByteSeen = () => clearTimeout(firstByte)
+    const limits = attemptLimits(started, {
+      firstByteMs: options.stream || streamed ? options.firstByteTimeoutMs : undefined,
+      totalMs: options.stream ? undefined : options.totalTimeoutMs,
+    })
+    let expired: 'first byte' | 'total' | undefined
+    // One timer per attempt, re-armed for the next limit when it fires early (the first byte came).
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const arm = () => {
+      const next = limits.next(options.now())
+      if (next.kind === 'wait') timer = setTimeout(arm, next.ms)
+      else if (next.kind === 'expired') {
+        expired = next.limit
+        abort.abort(new DOMException(`upstream ${next.limit} timeout`, 'TimeoutError'))
+      }
+    }
+    arm()
+    // Called on every event of a stream assembled into JSON: a flag, not a timer call.
+    const firstByteSeen = () => {
+      limits.firstByteSeen()
+      if (options.stream) clearTimeout(timer) // a client's stream has no total: nothing left to time
+    }
     const done = () => {
-      clearTimeout(firstByte)
-      clearTimeout(total)
+      clearTimeout(timer)
       options.signal.removeEventListener('abort', onClientAbort)
     }
 
@@ -210,9 +227,7 @@ export const runOperation = async <B>(
         done()
         continue
       }
-      const response = await options.transportFor(attempt.provider)(
-        new Request(up.url, { method: 'POST', headers: up.headers, body: up.body, signal: abort.signal }),
-      )
+      const response = await options.transportFor(attempt.provider)(up.url, { method: 'POST', headers: up.headers, body: up.body, signal: abort.signal })
       const ttfbMs = options.now() - started
       if (!response.ok) {
         const text = await response.text()

@@ -26,12 +26,16 @@ const both = () => [attemptOn('fake'), attemptOn('fake-eu')]
 
 const ask = (text: string) => ChatRequest.parse({ model: 'fake/echo', messages: [{ role: 'user', content: text }] })
 
+/** A test's upstream, written against the Request the transport's URL and init make. */
+type Upstream = (request: Request) => Promise<Response>
+const transport = (upstream: Upstream): Transport => (url, init) => upstream(new Request(url, init))
+
 /** The same fake everywhere, or one transport for `fake` and the plain fake for `fake-eu`. */
-const options = (first?: Transport, extra: Partial<AttemptOptions> = {}): AttemptOptions => {
+const options = (first?: Upstream, extra: Partial<AttemptOptions> = {}): AttemptOptions => {
   const plain = createFakeUpstream({ hang_ms: 10_000 })
   return {
     stream: false,
-    transportFor: (p: Provider) => (p.id === 'fake' && first ? first : plain),
+    transportFor: (p: Provider) => transport(p.id === 'fake' && first ? first : plain),
     firstByteTimeoutMs: FIRST_BYTE,
     totalTimeoutMs: TOTAL,
     signal: new AbortController().signal,
@@ -41,7 +45,7 @@ const options = (first?: Transport, extra: Partial<AttemptOptions> = {}): Attemp
   }
 }
 
-const sse = (events: string[], { close = true, holdMs = 0 } = {}): Transport => async (request) =>
+const sse = (events: string[], { close = true, holdMs = 0 } = {}): Upstream => async (request) =>
   new Response(new ReadableStream<Uint8Array>({
     async start(controller) {
       const encoder = new TextEncoder()
@@ -61,7 +65,7 @@ const chunk = (delta: object, finish: string | null = null) => JSON.stringify({ 
 describe('runAttempts for a client that does not stream', () => {
   it('asks the upstream for a stream and answers with the assembled JSON, usage included', async () => {
     let body: Record<string, unknown> = {}
-    const spy: Transport = async (request) => {
+    const spy: Upstream = async (request) => {
       body = await request.clone().json()
       return createFakeUpstream()(request)
     }
@@ -95,7 +99,7 @@ describe('runAttempts for a client that does not stream', () => {
 
   it('holds only the headers of a reasoning endpoint to the first-byte limit (a model may think silently)', async () => {
     const thinks = sse([chunk({ role: 'assistant', content: 'done thinking' }, 'stop'), '[DONE]'], { holdMs: 0 })
-    const slowly: Transport = async (request) => {
+    const slowly: Upstream = async (request) => {
       const response = await thinks(request)
       // Headers at once, the first event after three first-byte limits.
       return new Response(response.body!.pipeThrough(new TransformStream({
@@ -114,7 +118,7 @@ describe('runAttempts for a client that does not stream', () => {
   })
 
   it('reads a JSON answer from a host that ignored `stream`', async () => {
-    const json: Transport = async (request) => {
+    const json: Upstream = async (request) => {
       const body = await request.json<Record<string, unknown>>()
       return createFakeUpstream()(new Request(request.url, { method: 'POST', body: JSON.stringify({ ...body, stream: false }) }))
     }
@@ -123,7 +127,7 @@ describe('runAttempts for a client that does not stream', () => {
   })
 
   it('asks a host that refuses to stream this model for the whole JSON answer instead', async () => {
-    const verifiedOnly: Transport = async (request) => {
+    const verifiedOnly: Upstream = async (request) => {
       const body = await request.clone().json<{ stream?: boolean }>()
       if (!body.stream) return createFakeUpstream()(request)
       const error = { message: 'Your organization must be verified to stream this model.', type: 'invalid_request_error', param: 'stream', code: 'unsupported_value' }
