@@ -58,7 +58,7 @@ export const Performance = ({ metrics, groupLabel, themeTick }: { metrics: Metri
           <canvas ref={canvas} role="img" aria-label="Latency and time to first token per day, p50 and p95. The table below has the figures." />
         </div>
       )}
-      <h3 id="perf-day-heading">Performance by day</h3>
+      <h3 id="perf-day-heading" class="spaced">Performance by day</h3>
       <TableWrap label="Performance by day">
         <table aria-labelledby="perf-day-heading">
           <Head first="Day" />
@@ -67,7 +67,7 @@ export const Performance = ({ metrics, groupLabel, themeTick }: { metrics: Metri
           </tbody>
         </table>
       </TableWrap>
-      <h3 id="perf-group-heading">Performance by {groupLabel.toLowerCase()}</h3>
+      <h3 id="perf-group-heading" class="spaced">Performance by {groupLabel.toLowerCase()}</h3>
       <TableWrap label={`Performance by ${groupLabel.toLowerCase()}`}>
         <table aria-labelledby="perf-group-heading">
           <Head first={groupLabel} />
