@@ -22,10 +22,17 @@ const records = new Map<string, GenerationRecord>()
 /** The latest key record seen per lease slot: what a lease request tells the gate. */
 const keys = new Map<string, KeyRecord>()
 let lastPumpAt = -Infinity
-let ticking = false
+let rttMeasured = false
+/** Tickers are numbered; the active one's number (0: none) tells an older one it was replaced. */
+let tickerGen = 0
+let activeTicker = 0
+let tickerStartedAt = 0
 const TICK_MS = 250
 /** A ticker lives inside one request's waitUntil, which the platform ends 30 s after the response. */
 const TICKER_MAX_MS = 20_000
+/** A request after this hands the ticker over to itself: the outbox keeps moving while requests come. */
+const TICKER_HANDOFF_MS = 5_000
+const MAX_SLOTS = 10_000
 
 export const setEdgeClock = (c: Clock) => { clock = c }
 
@@ -57,6 +64,8 @@ export const leaseAdmit = (config: Config, key: KeyRecord, a: Admission, colo: s
   if (key.expiresAt !== null && key.expiresAt <= now) return 'off'
   const s = shardOf(config, colo)
   const slot = slotOf(key)
+  // Bounded like the key cache: the oldest slot goes (a renewal for it is then simply skipped).
+  if (keys.size >= MAX_SLOTS && !keys.has(slot)) keys.delete(keys.keys().next().value ?? '')
   keys.set(slot, key)
   const r = s.admit(now, key.accountId, slot, a.holdMicro)
   if (!r) return 'exact'
@@ -82,8 +91,11 @@ const requestLease = async (env: Env, s: LeaseShard, r: { account: string; keyHa
     const g = await gateFor(env, r.account).grantLease({
       accountId: r.account, key: gateKeyOf(key), shard: s.name, demandMicroPerSec: r.demandMicroPerSec, demandRequestsPerSec: r.demandRequestsPerSec,
     })
-    // The round trip, smoothed: renewals go out that far ahead of need.
-    s.rttMs = 0.8 * s.rttMs + 0.2 * (Date.now() - started)
+    // The round trip: renewals go out that far ahead of need. The first measurement replaces the guess;
+    // after that, the smoothed value or the latest, whichever is longer (asking early costs nothing).
+    const rtt = Date.now() - started
+    s.rttMs = rttMeasured ? Math.max(rtt, 0.8 * s.rttMs + 0.2 * rtt) : rtt
+    rttMeasured = true
     if (!g.ok) {
       if (g.reason !== 'below_floor' && g.reason !== 'exact_only') s.revokeKey(r.account, r.keyHash)
       return s.onRefuse(clock(), r.account, r.keyHash, retryAfter(g.reason))
@@ -129,6 +141,7 @@ const pumpOnce = async (env: Env): Promise<void> => {
   lastPumpAt = now
   const out = s.outbox(now)
   s.forgetIdle(now)
+  s.dropExpired(now)
   await Promise.all([
     ...out.renewals.map((r) => requestLease(env, s, r)),
     ...[...out.settlements].map(([account, batch]) => sendSettlement(env, s, account, batch)),
@@ -140,17 +153,22 @@ const pumpOnce = async (env: Env): Promise<void> => {
  * one ticker at a time, in the waitUntil of the request that started it.
  */
 const ticker = async (env: Env): Promise<void> => {
-  ticking = true
-  const started = Date.now()
+  const mine = ++tickerGen
+  activeTicker = mine
+  const started = (tickerStartedAt = Date.now())
   try {
-    while (shard?.busy() && Date.now() - started < TICKER_MAX_MS) {
+    // A newer ticker (a later request's) takes over: this one ends, so none outlives its request's waitUntil.
+    while (shard?.busy() && activeTicker === mine && Date.now() - started < TICKER_MAX_MS) {
       await new Promise((r) => setTimeout(r, Math.min(TICK_MS, shard?.settings.settleEveryMs ?? TICK_MS)))
-      await pumpOnce(env)
+      if (activeTicker === mine) await pumpOnce(env)
     }
   } finally {
-    ticking = false
+    if (activeTicker === mine) activeTicker = 0
   }
 }
+
+/** A ticker runs, and is young enough that it need not be handed to a later request yet. */
+const tickerFresh = () => activeTicker !== 0 && Date.now() - tickerStartedAt < TICKER_HANDOFF_MS
 
 /**
  * After an admission, from the request's waitUntil (never on its path): ask for a lease ahead
@@ -161,7 +179,7 @@ export const leasePump = (env: Env, exact: boolean): Promise<void> => {
   if (!shard) return Promise.resolve()
   const work: Promise<void>[] = []
   if (exact || clock() - lastPumpAt >= 10) work.push(pumpOnce(env))
-  if (!ticking) work.push(ticker(env))
+  if (!tickerFresh()) work.push(ticker(env))
   return Promise.all(work).then(() => undefined)
 }
 
@@ -185,7 +203,7 @@ export const settleLeased = (env: Env, record: GenerationRecord): Promise<void> 
   }
   if (cost <= 0) return 'exact'
   records.set(record.id, { ...record, costMicro: cost })
-  return ticking ? Promise.resolve() : ticker(env)
+  return tickerFresh() ? Promise.resolve() : ticker(env)
 }
 
 /** For tests: wait until every leased request has ended and its charge is acknowledged by its gate. */

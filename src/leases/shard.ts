@@ -99,6 +99,15 @@ export class LeaseShard {
     for (const h of this.held.values()) if (h.account === account && h.lease.keyHash === keyHash) h.revoked = true
   }
 
+  /**
+   * Forget leases the gate has expired by now (a request that never ended kept one open): their
+   * unsent charges stay in the journal, and the gate takes them late only if the balance has room.
+   */
+  dropExpired(now: number): void {
+    const s = this.settings
+    for (const [id, h] of this.held) if (now >= h.lease.grantedAt + s.admitMs + s.maxRequestMs + s.flushGraceMs) this.held.delete(id)
+  }
+
   /** Anything still to send or return: leases held, or charges not yet acknowledged. */
   busy(): boolean {
     return this.held.size > 0 || this.journal.size > 0

@@ -1,0 +1,68 @@
+// The shard's pieces the gateway's isolate relies on (src/leases/edge.ts): refusal of a key
+// stops its leases, renewal goes out a ticker period earlier, leases the gate has expired are
+// forgotten, demand nobody shows is dropped, and per-account held credit.
+import { describe, expect, it } from 'vitest'
+import type { Lease } from '../../../src/leases/ledger.ts'
+import { LeaseShard } from '../../../src/leases/shard.ts'
+import { DEFAULT_LEASE_SETTINGS as S, shouldRenew } from '../../../src/leases/sizing.ts'
+
+const T0 = 1_000_000
+const lease = (id: string, keyHash = 'k1', grantedAt = T0, micro = 1_000_000): Lease => ({
+  id, shard: 'test', keyHash, grantedAt, grantedMicro: micro, chargedMicro: 0, requests: null, admitUntil: grantedAt + S.admitMs,
+  expiresAt: grantedAt + S.admitMs, state: 'open',
+})
+
+describe('LeaseShard in an isolate', () => {
+  it('revokeKey stops every lease of that key, and only of that key', () => {
+    const s = new LeaseShard('iso', S, 50)
+    s.onGrant('a1', lease('L1'))
+    s.onGrant('a1', lease('L2', 'k2'))
+    expect(s.admit(T0 + 1, 'a1', 'k1', 10)).toEqual({ leaseId: 'L1' })
+    s.revokeKey('a1', 'k1')
+    expect(s.admit(T0 + 2, 'a1', 'k1', 10)).toBeNull()
+    expect(s.admit(T0 + 3, 'a1', 'k2', 10)).toEqual({ leaseId: 'L2' })
+  })
+
+  it('heldMicro counts one account or all', () => {
+    const s = new LeaseShard('iso', S, 50)
+    s.onGrant('a1', lease('L1'))
+    s.onGrant('a2', lease('L2', 'k9', T0, 300_000))
+    s.admit(T0 + 1, 'a1', 'k1', 100_000)
+    expect(s.heldMicro('a1')).toBe(900_000)
+    expect(s.heldMicro('a2')).toBe(300_000)
+    expect(s.heldMicro()).toBe(1_200_000)
+  })
+
+  it('asks for the next lease a ticker period earlier', () => {
+    const base = { remainingMicro: 10_000_000, demandMicroPerSec: 1, largestHoldMicro: 1, rttMs: 80, now: T0 }
+    const admitUntil = T0 + 2 * 80 + 100 + 200 // inside the window only with a 250 ms ticker
+    expect(shouldRenew({ ...base, admitUntil })).toBe(false)
+    expect(shouldRenew({ ...base, admitUntil, pumpDelayMs: 250 })).toBe(true)
+  })
+
+  it('forgets a lease the gate has expired, keeping its unsent charges', () => {
+    const s = new LeaseShard('iso', S, 50)
+    s.onGrant('a1', lease('L1'))
+    s.admit(T0 + 1, 'a1', 'k1', 10)
+    s.admit(T0 + 2, 'a1', 'k1', 10)
+    s.complete('L1', 'g1', 10, 7)
+    const gone = T0 + S.admitMs + S.maxRequestMs + S.flushGraceMs
+    s.dropExpired(gone - 1)
+    expect(s.heldMicro()).toBeGreaterThan(0)
+    s.dropExpired(gone)
+    expect(s.heldMicro()).toBe(0)
+    expect(s.journal.get('L1')?.charges).toEqual([{ generationId: 'g1', costMicro: 7 }])
+    expect(s.busy()).toBe(true) // the journal still has to go out
+    expect(() => s.complete('L1', 'g2', 10, 5)).toThrow() // the edge then sends it to the gate as a late charge
+  })
+
+  it('forgets demand older than its window, and is idle once nothing is held or journaled', () => {
+    const s = new LeaseShard('iso', S, 50)
+    expect(s.admit(T0, 'a1', 'k1', 10)).toBeNull()
+    expect(s.outbox(T0).renewals).toHaveLength(1)
+    s.onRefuse(T0, 'a1', 'k1', 0)
+    s.forgetIdle(T0 + S.demandWindowMs)
+    expect(s.outbox(T0 + S.demandWindowMs).renewals).toHaveLength(0)
+    expect(s.busy()).toBe(false)
+  })
+})
