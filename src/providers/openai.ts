@@ -19,8 +19,10 @@ import {
   type Usage,
 } from './types.ts'
 import { hostReasoningFields } from './reasoning.ts'
-import { parseEventData, providerError, readErrorBody } from './upstream-errors.ts'
+import type { z } from 'zod'
+import { providerError, readErrorBody } from './upstream-errors.ts'
 import { OpenAIChunk, OpenAIError, OpenAIResponse, type OpenAIUsage } from './wire/openai.ts'
+import { plainTextChunk } from './openai-chunk.ts'
 
 /** Request parameters that an endpoint may or may not support (unsupported ones are dropped: docs/compatibility.md#unsupported-parameters). */
 export const OPTIONAL_PARAMS = new Set([
@@ -200,11 +202,23 @@ export const streamError = (e: { message?: string | undefined; code?: unknown; t
 
 export const fromUpstreamEvent = (event: SseEvent, state: null): EventResult<null> => {
   if (event.data === '[DONE]') return { kind: 'done', chunks: [], state }
-  const parsed = parseEventData(event.data, OpenAIChunk)
-  if (!parsed.ok) return { kind: 'error', error: parsed.error, state }
-  const chunk = parsed.value
-  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, parsed.json), state }
-  const out: CanonicalChunk = {
+  let json: unknown
+  try {
+    json = JSON.parse(event.data)
+  } catch {
+    return { kind: 'error', error: { status: 502, message: 'Upstream sent a malformed stream event' }, state }
+  }
+  const plain = plainTextChunk(json)
+  if (plain) return { kind: 'chunks', chunks: [plain], state }
+  const parsed = OpenAIChunk.safeParse(json)
+  if (!parsed.success) return { kind: 'error', error: { status: 502, message: 'Upstream sent an unexpected stream event', raw: json }, state }
+  const chunk = parsed.data
+  if (chunk.error) return { kind: 'error', error: streamError(chunk.error, json), state }
+  return { kind: 'chunks', chunks: [fromChunk(chunk)], state }
+}
+
+/** One schema-checked stream event as a canonical chunk. */
+export const fromChunk = (chunk: z.infer<typeof OpenAIChunk>): CanonicalChunk => ({
     choices: chunk.choices.map((choice) => {
       const d = choice.delta
       const reasoning = d.reasoning ?? d.reasoning_content
@@ -241,9 +255,7 @@ export const fromUpstreamEvent = (event: SseEvent, state: null): EventResult<nul
     ...(chunk.id ? { upstreamId: chunk.id } : {}),
     ...(chunk.system_fingerprint ? { systemFingerprint: chunk.system_fingerprint } : {}),
     ...(chunk.usage ? { usage: mapUsage(chunk.usage) } : {}),
-  }
-  return { kind: 'chunks', chunks: [out], state }
-}
+})
 
 /** Seconds to wait, from `retry-after-ms`, `retry-after` (seconds or an HTTP date). */
 export const retryAfterSeconds = (headers: Headers, nowMs = Date.now()): number | undefined => {

@@ -21,6 +21,42 @@ export interface CollectHooks {
   signal: AbortSignal
 }
 
+/** The one choice's text of a chunk that carries nothing else (no usage, finish, logprobs, tool calls…), or undefined. */
+const onlyText = (chunk: CanonicalChunk, allowRole: boolean): { index: number; content: string } | undefined => {
+  if (chunk.usage || chunk.choices.length !== 1) return undefined
+  const c = chunk.choices[0]!
+  if (c.finish_reason !== null || c.native_finish_reason !== null || c.logprobs != null) return undefined
+  let content: string | undefined
+  for (const [key, value] of Object.entries(c.delta)) {
+    if (key === 'content' && typeof value === 'string') content = value
+    else if (!(key === 'role' && allowRole)) return undefined
+  }
+  return content === undefined ? undefined : { index: c.index, content }
+}
+
+/**
+ * Adds a chunk to those collected so far, joining a text delta into the text delta just
+ * before it (same choice, nothing else on either). A long answer is then a few chunks
+ * holding its text, not one object per event, so the memory it holds while it is read is
+ * about its text; assembleChat/assembleText give the same answer either way.
+ */
+export const appendChunk = (chunks: CanonicalChunk[], chunk: CanonicalChunk): void => {
+  const last = chunks[chunks.length - 1]
+  const prev = last && onlyText(last, true)
+  const next = prev && onlyText(chunk, false)
+  if (!last || !prev || !next || next.index !== prev.index) {
+    chunks.push(chunk)
+    return
+  }
+  const upstreamId = last.upstreamId ?? chunk.upstreamId
+  const systemFingerprint = last.systemFingerprint ?? chunk.systemFingerprint
+  chunks[chunks.length - 1] = {
+    choices: [{ ...last.choices[0]!, delta: { ...last.choices[0]!.delta, content: prev.content + next.content } }],
+    ...(upstreamId !== undefined ? { upstreamId } : {}),
+    ...(systemFingerprint !== undefined ? { systemFingerprint } : {}),
+  }
+}
+
 export const collectStream = async (body: ReadableStream<Uint8Array>, decoder: StreamDecoder, hooks: CollectHooks): Promise<Collected> => {
   if (hooks.signal.aborted) throw hooks.signal.reason
   const reader = body.getReader()
@@ -62,7 +98,7 @@ const read = async (reader: ReadableStreamDefaultReader<Uint8Array>, decoder: St
         return { ok: false, kind: 'status', error: result.error }
       }
       for (const chunk of result.chunks) {
-        chunks.push(chunk)
+        appendChunk(chunks, chunk)
         if (chunk.choices.length) firstTokenAt ??= hooks.now()
         if (chunk.choices.some((c) => c.finish_reason !== null)) finished = true
       }
