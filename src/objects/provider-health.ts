@@ -60,6 +60,10 @@ const outcomeOf = (r: HealthReport): Outcome => {
 export class ProviderHealth extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private state: BreakerState = initialBreaker(0)
+  /** The samples table's last MAX_SAMPLES rows (at, ok), in id order: the breaker's window is counted here, not in SQL. */
+  private recent: { at: number; ok: boolean }[] = []
+  /** The minute up to which old buckets were last deleted. */
+  private prunedTo = -Infinity
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -68,46 +72,80 @@ export class ProviderHealth extends DurableObject<Env> {
       this.sql.exec(SCHEMA)
       const row = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = 'breaker'`).toArray()[0]
       if (row) this.state = JSON.parse(row.v) as BreakerState
+      this.recent = this.sql.exec<{ at: number; ok: number }>('SELECT at, ok FROM samples ORDER BY id').toArray().map((r) => ({ at: r.at, ok: r.ok === 1 }))
     })
   }
 
   /** Records one attempt and returns the new snapshot (the caller caches it). */
   async report(r: HealthReport): Promise<EndpointHealth> {
-    const outcome = outcomeOf(r)
-    const minute = Math.floor(r.at / MINUTE)
-    this.sql.exec(
-      `INSERT INTO buckets (minute, ok, fail, limited) VALUES (?, ?, ?, ?)
-       ON CONFLICT (minute) DO UPDATE SET ok = ok + excluded.ok, fail = fail + excluded.fail, limited = limited + excluded.limited`,
-      minute, Number(outcome === 'ok'), Number(outcome === 'fail'), Number(outcome === 'neutral'),
-    )
-    this.sql.exec('DELETE FROM buckets WHERE minute <= ?', Math.floor((r.at - DAY) / MINUTE))
-    const throughput = throughputOf(r.completionTokens, r.generationMs)
-    if (outcome !== 'neutral') {
-      const latency = outcome === 'ok' ? (r.ttftMs ?? r.latencyMs) : null
-      const cursor = this.sql.exec<{ id: number }>(
-        'INSERT INTO samples (at, ok, latency, throughput) VALUES (?, ?, ?, ?) RETURNING id',
-        r.at, Number(outcome === 'ok'), latency, outcome === 'ok' ? (throughput ?? null) : null,
-      )
-      this.sql.exec('DELETE FROM samples WHERE id <= ?', cursor.one().id - MAX_SAMPLES)
-    }
-    const recent = this.sql.exec<{ attempts: number; failures: number }>(
-      'SELECT COUNT(*) AS attempts, COALESCE(SUM(1 - ok), 0) AS failures FROM samples WHERE at > ? AND at <= ?',
-      r.at - BREAKER.windowMs, r.at,
-    ).one()
-    const before = this.state
-    const facts = { outcome, at: r.at, latencyMs: r.latencyMs, ...(r.ttftMs !== undefined ? { ttftMs: r.ttftMs } : {}), ...(throughput !== undefined ? { throughput } : {}) }
-    this.save(applyAttempt(before, facts, recent))
-    if (this.state.breaker === 'open' && this.state.openUntil !== before.openUntil && this.state.openUntil !== null) {
-      await this.ctx.storage.setAlarm(this.state.openUntil)
-    }
-    return this.health(r.at)
+    return this.reportMany([r])
   }
 
-  /** Several attempts in one round trip (isolates batch their successes), in order. */
+  /**
+   * Several attempts in one round trip (isolates batch their successes), applied in order.
+   * A batch costs a handful of statements whatever its size (it was seven per report): bucket
+   * counts summed per minute, the samples inserted 25 to a statement and trimmed once, the
+   * breaker's window counted in memory, its state saved once, and the alarm the last opening
+   * asked for (what one call per report would have left set).
+   */
   async reportMany(reports: HealthReport[]): Promise<EndpointHealth> {
-    let last: EndpointHealth | undefined
-    for (const r of reports) last = await this.report(r)
-    return last ?? this.health(Date.now())
+    const last = reports[reports.length - 1]
+    if (!last) return this.health(Date.now())
+    const buckets = new Map<number, [ok: number, fail: number, limited: number]>()
+    const samples: [at: number, ok: number, latency: number | null, throughput: number | null][] = []
+    let state = this.state
+    let alarm: number | undefined
+    for (const r of reports) {
+      const outcome = outcomeOf(r)
+      const minute = Math.floor(r.at / MINUTE)
+      const b = buckets.get(minute) ?? [0, 0, 0]
+      b[outcome === 'ok' ? 0 : outcome === 'fail' ? 1 : 2]++
+      buckets.set(minute, b)
+      const throughput = throughputOf(r.completionTokens, r.generationMs)
+      if (outcome !== 'neutral') {
+        samples.push([r.at, Number(outcome === 'ok'), outcome === 'ok' ? (r.ttftMs ?? r.latencyMs) : null, outcome === 'ok' ? (throughput ?? null) : null])
+        this.recent.push({ at: r.at, ok: outcome === 'ok' })
+        if (this.recent.length > MAX_SAMPLES) this.recent.shift()
+      }
+      const before = state
+      const facts = { outcome, at: r.at, latencyMs: r.latencyMs, ...(r.ttftMs !== undefined ? { ttftMs: r.ttftMs } : {}), ...(throughput !== undefined ? { throughput } : {}) }
+      state = applyAttempt(before, facts, this.window30s(r.at))
+      if (state.breaker === 'open' && state.openUntil !== before.openUntil && state.openUntil !== null) alarm = state.openUntil
+    }
+    for (const [minute, [ok, fail, limited]] of buckets) {
+      this.sql.exec(
+        `INSERT INTO buckets (minute, ok, fail, limited) VALUES (?, ?, ?, ?)
+         ON CONFLICT (minute) DO UPDATE SET ok = ok + excluded.ok, fail = fail + excluded.fail, limited = limited + excluded.limited`,
+        minute, ok, fail, limited,
+      )
+    }
+    const expired = Math.floor((Math.max(...reports.map((r) => r.at)) - DAY) / MINUTE)
+    if (expired > this.prunedTo) {
+      this.sql.exec('DELETE FROM buckets WHERE minute <= ?', expired)
+      this.prunedTo = expired
+    }
+    // At most 25 rows (100 bound values) a statement, within SQLite's limits on any platform.
+    for (let i = 0; i < samples.length; i += 25) {
+      const rows = samples.slice(i, i + 25)
+      this.sql.exec(`INSERT INTO samples (at, ok, latency, throughput) VALUES ${rows.map(() => '(?, ?, ?, ?)').join(', ')}`, ...rows.flat())
+    }
+    if (samples.length) this.sql.exec('DELETE FROM samples WHERE id <= (SELECT MAX(id) FROM samples) - ?', MAX_SAMPLES)
+    this.save(state)
+    if (alarm !== undefined) await this.ctx.storage.setAlarm(alarm)
+    return this.health(last.at)
+  }
+
+  /** Attempts and failures among the last MAX_SAMPLES samples in the breaker's window ending at `at`. */
+  private window30s(at: number) {
+    let attempts = 0
+    let failures = 0
+    for (const s of this.recent) {
+      if (s.at > at - BREAKER.windowMs && s.at <= at) {
+        attempts++
+        if (!s.ok) failures++
+      }
+    }
+    return { attempts, failures }
   }
 
   async snapshot(now: number = Date.now()): Promise<EndpointHealth> {
@@ -119,6 +157,8 @@ export class ProviderHealth extends DurableObject<Env> {
     this.sql.exec('DELETE FROM meta; DELETE FROM buckets; DELETE FROM samples;')
     await this.ctx.storage.deleteAlarm()
     this.state = initialBreaker(0)
+    this.recent = []
+    this.prunedTo = -Infinity
   }
 
   /** Uptime, latency and throughput for the endpoints list (not on the hot path). */

@@ -149,3 +149,33 @@ describe('provider health stats', () => {
     expect(rows).toEqual({ buckets: 1, samples: 200 })
   })
 })
+
+describe('provider health batches', () => {
+  const sequences: [string, HealthReport[]][] = [
+    ['five failures in a row', [0, 1, 2, 3, 4].map((i) => fail(T0 + i))],
+    ['flapping at half', Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? ok(T0 + i * 1000) : fail(T0 + i * 1000)))],
+    ['429s between failures', [fail(T0), fail(T0 + 1, 429), fail(T0 + 2), fail(T0 + 3, 429), ok(T0 + 4, { ttftMs: 30 }), fail(T0 + 5)]],
+    ['opens, half-opens by the clock, a probe closes', [...[0, 1, 2, 3, 4].map((i) => fail(T0 + i)), ok(T0 + 40_000), ok(T0 + 40_001, { completionTokens: 20, generationMs: 400 })]],
+    ['across minutes and past 200 samples', Array.from({ length: 230 }, (_, i) => (i % 7 === 0 ? fail(T0 + i * 997) : ok(T0 + i * 997, { ttftMs: i })))],
+  ]
+
+  it.each(sequences)('one reportMany gives what one report at a time gives: %s', async (_, reports) => {
+    const single = fresh()
+    const batched = fresh()
+    const one = await reportAll(single, reports)
+    const many = await batched.reportMany(reports)
+    expect(many).toEqual(one)
+    const at = reports[reports.length - 1]!.at
+    expect(await batched.stats(at)).toEqual(await single.stats(at))
+    expect(await alarmAt(batched)).toBe(await alarmAt(single))
+    const rows = (h: Stub) => runInDurableObject(h, (_: ProviderHealth, state) => ({
+      buckets: state.storage.sql.exec('SELECT minute, ok, fail, limited FROM buckets ORDER BY minute').toArray(),
+      samples: state.storage.sql.exec('SELECT at, ok, latency, throughput FROM samples ORDER BY id').toArray(),
+    }))
+    expect(await rows(batched)).toEqual(await rows(single))
+    // And after an eviction, the next report sees the same window (the breaker's samples reload).
+    await evictDurableObject(batched)
+    expect(await batched.report(fail(at + 1))).toEqual(await single.report(fail(at + 1)))
+    for (const h of [single, batched]) if (await alarmAt(h)) await runDurableObjectAlarm(h)
+  })
+})
