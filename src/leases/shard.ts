@@ -166,7 +166,11 @@ export class LeaseShard {
       if (charges.length > 0) entry(j.account, leaseId).e.charges.push(...charges)
     }
     for (const h of this.held.values()) {
-      const ended = h.returning || h.revoked || now >= h.lease.admitUntil || now - h.lastAdmitAt > this.settings.admitMs / 2
+      // Idle means the key showed no demand here, not that this lease admitted nothing: a renewal
+      // waits unused while the lease before it still has room, and must not be returned for that.
+      const lastDemand = this.demand.get(slot(h.account, h.lease.keyHash))?.at(-1)?.at ?? -Infinity
+      const idleMs = now - Math.max(h.lastAdmitAt, lastDemand)
+      const ended = h.returning || h.revoked || now >= h.lease.admitUntil || idleMs > this.settings.admitMs / 2
       if (!ended) continue
       h.returning = true
       if (h.inFlight === 0) {

@@ -56,6 +56,23 @@ describe('LeaseShard in an isolate', () => {
     expect(() => s.complete('L1', 'g2', 10, 5)).toThrow() // the edge then sends it to the gate as a late charge
   })
 
+  it('keeps a renewal that waited unused while the lease before it had room, as long as the key shows demand', () => {
+    const s = new LeaseShard('iso', S, 200)
+    s.onGrant('a1', lease('L1'))
+    s.onGrant('a1', lease('L2', 'k1', T0 + 4_000)) // asked ahead of need, 1 s before L1 closes
+    for (const at of [T0 + 1_500, T0 + 3_000, T0 + 4_500]) expect(s.admit(at, 'a1', 'k1', 10)).toEqual({ leaseId: 'L1' })
+    // 2.6 s after L2's grant, 2.1 s after the key's last request: L1 is over, L2 stays.
+    const out = s.outbox(T0 + 6_600)
+    expect(out.settlements.get('a1')?.entries.find((e) => e.leaseId === 'L2')).toBeUndefined()
+    expect(s.admit(T0 + 6_600, 'a1', 'k1', 10)).toEqual({ leaseId: 'L2' })
+    // Once the key is quiet for half the window, it is returned.
+    const later = s.outbox(T0 + 6_600 + S.admitMs / 2 + 1)
+    expect(later.settlements.get('a1')?.entries.find((e) => e.leaseId === 'L2')).toMatchObject({ close: false, shrinkToMicro: 10 }) // one in flight: shrink only
+    s.complete('L2', 'g9', 10, 4)
+    const done = s.outbox(T0 + 6_600 + S.admitMs / 2 + 2_000)
+    expect(done.settlements.get('a1')?.entries.find((e) => e.leaseId === 'L2')).toMatchObject({ close: true })
+  })
+
   it('forgets demand older than its window, and is idle once nothing is held or journaled', () => {
     const s = new LeaseShard('iso', S, 50)
     expect(s.admit(T0, 'a1', 'k1', 10)).toBeNull()
