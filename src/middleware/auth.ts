@@ -32,6 +32,22 @@ const lookup = async (env: Env, hash: string, now: number): Promise<KeyRecord | 
 export const tokenOf = (authorization: string | undefined, apiKey: string | undefined): string | undefined =>
   authorization?.match(/^Bearer\s+(.+)$/i)?.[1]?.trim() || apiKey?.trim() || undefined
 
+/**
+ * SHA-256 of the keys this isolate has seen: the digest (an async WebCrypto call) was one of
+ * the larger costs of a request, and a client sends the same key again and again. The map
+ * holds what the request already held, in this isolate only; bounded like the key cache.
+ */
+const HASHES_MAX = 10_000
+const hashes = new Map<string, string>()
+const hashOf = async (token: string): Promise<string> => {
+  const known = hashes.get(token)
+  if (known !== undefined) return known
+  const hash = await hashKey(token)
+  if (hashes.size >= HASHES_MAX) hashes.delete(hashes.keys().next().value!)
+  hashes.set(token, hash)
+  return hash
+}
+
 /** Requires a usable key of the given kind (`any`: inference or management). */
 export const requireKey = (kind: KeyRecord['kind'] | 'any') =>
   createMiddleware<AppEnv>(async (c, next) => {
@@ -39,7 +55,7 @@ export const requireKey = (kind: KeyRecord['kind'] | 'any') =>
     const token = tokenOf(c.req.header('authorization'), c.req.header('x-api-key'))
     if (!token) throw new GatewayError('unauthorized', 'No auth credentials found')
     const now = Date.now()
-    const record = isWellFormedKey(token) ? await lookup(c.env, await hashKey(token), now) : null
+    const record = isWellFormedKey(token) ? await lookup(c.env, await hashOf(token), now) : null
     if (!record || record.disabled) throw new GatewayError('unauthorized', 'User not found.')
     if (record.expiresAt !== null && record.expiresAt <= now) throw new GatewayError('unauthorized', 'This API key has expired')
     if (kind !== 'any' && record.kind !== kind) {
