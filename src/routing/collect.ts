@@ -26,13 +26,14 @@ const onlyText = (chunk: CanonicalChunk, allowRole: boolean): { index: number; c
   if (chunk.usage || chunk.choices.length !== 1) return undefined
   const c = chunk.choices[0]!
   if (c.finish_reason !== null || c.native_finish_reason !== null || c.logprobs != null) return undefined
-  let content: string | undefined
-  for (const [key, value] of Object.entries(c.delta)) {
-    if (key === 'content' && typeof value === 'string') content = value
-    else if (!(key === 'role' && allowRole)) return undefined
-  }
-  return content === undefined ? undefined : { index: c.index, content }
+  const delta = c.delta
+  // for…in, not Object.entries: this runs once per event of a long answer.
+  for (const key in delta) if (key !== 'content' && !(key === 'role' && allowRole)) return undefined
+  return typeof delta.content === 'string' ? { index: c.index, content: delta.content } : undefined
 }
+
+/** Text chunks appendChunk made itself: only these are extended in place (never a decoder's own). */
+const joined = new WeakSet<CanonicalChunk>()
 
 /**
  * Adds a chunk to those collected so far, joining a text delta into the text delta just
@@ -50,11 +51,19 @@ export const appendChunk = (chunks: CanonicalChunk[], chunk: CanonicalChunk): vo
   }
   const upstreamId = last.upstreamId ?? chunk.upstreamId
   const systemFingerprint = last.systemFingerprint ?? chunk.systemFingerprint
-  chunks[chunks.length - 1] = {
+  if (joined.has(last)) {
+    last.choices[0]!.delta.content = prev.content + next.content
+    if (upstreamId !== undefined) last.upstreamId = upstreamId
+    if (systemFingerprint !== undefined) last.systemFingerprint = systemFingerprint
+    return
+  }
+  const copy: CanonicalChunk = {
     choices: [{ ...last.choices[0]!, delta: { ...last.choices[0]!.delta, content: prev.content + next.content } }],
     ...(upstreamId !== undefined ? { upstreamId } : {}),
     ...(systemFingerprint !== undefined ? { systemFingerprint } : {}),
   }
+  joined.add(copy)
+  chunks[chunks.length - 1] = copy
 }
 
 export const collectStream = async (body: ReadableStream<Uint8Array>, decoder: StreamDecoder, hooks: CollectHooks): Promise<Collected> => {
