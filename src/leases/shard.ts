@@ -166,11 +166,12 @@ export class LeaseShard {
       if (charges.length > 0) entry(j.account, leaseId).e.charges.push(...charges)
     }
     for (const h of this.held.values()) {
-      // Idle means the key showed no demand here, not that this lease admitted nothing: a renewal
-      // waits unused while the lease before it still has room, and must not be returned for that.
+      // Idle means the key showed no demand here for the demand window (its measured demand is 0),
+      // not that this lease admitted nothing: a renewal waits unused while the lease before it
+      // still has room, and must not be returned for that.
       const lastDemand = this.demand.get(slot(h.account, h.lease.keyHash))?.at(-1)?.at ?? -Infinity
       const idleMs = now - Math.max(h.lastAdmitAt, lastDemand)
-      const ended = h.returning || h.revoked || now >= h.lease.admitUntil || idleMs > this.settings.admitMs / 2
+      const ended = h.returning || h.revoked || now >= h.lease.admitUntil || idleMs > this.settings.demandWindowMs
       if (!ended) continue
       h.returning = true
       if (h.inFlight === 0) {

@@ -61,15 +61,15 @@ describe('LeaseShard in an isolate', () => {
     s.onGrant('a1', lease('L1'))
     s.onGrant('a1', lease('L2', 'k1', T0 + 4_000)) // asked ahead of need, 1 s before L1 closes
     for (const at of [T0 + 1_500, T0 + 3_000, T0 + 4_500]) expect(s.admit(at, 'a1', 'k1', 10)).toEqual({ leaseId: 'L1' })
-    // 2.6 s after L2's grant, 2.1 s after the key's last request: L1 is over, L2 stays.
+    // 2.6 s after L2's grant (more than half its window), 2.1 s after the key's last request: L1 is over, L2 stays.
     const out = s.outbox(T0 + 6_600)
     expect(out.settlements.get('a1')?.entries.find((e) => e.leaseId === 'L2')).toBeUndefined()
     expect(s.admit(T0 + 6_600, 'a1', 'k1', 10)).toEqual({ leaseId: 'L2' })
-    // Once the key is quiet for half the window, it is returned.
-    const later = s.outbox(T0 + 6_600 + S.admitMs / 2 + 1)
+    // Once the key is quiet for the demand window, it is returned.
+    const later = s.outbox(T0 + 6_600 + S.demandWindowMs + 1)
     expect(later.settlements.get('a1')?.entries.find((e) => e.leaseId === 'L2')).toMatchObject({ close: false, shrinkToMicro: 10 }) // one in flight: shrink only
     s.complete('L2', 'g9', 10, 4)
-    const done = s.outbox(T0 + 6_600 + S.admitMs / 2 + 2_000)
+    const done = s.outbox(T0 + 6_600 + S.demandWindowMs + 2_000)
     expect(done.settlements.get('a1')?.entries.find((e) => e.leaseId === 'L2')).toMatchObject({ close: true })
   })
 
