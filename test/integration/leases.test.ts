@@ -41,9 +41,9 @@ const leaseEnv = { ...env, LEASES: 'on', ACCOUNT_GATE: counted(env.ACCOUNT_GATE)
 const count = (m: string) => calls.get(m) ?? 0
 
 const body = { model: 'fake/echo', provider: { only: ['fake'] }, max_tokens: 8, messages: [{ role: 'user', content: 'lease me' }] }
-const chat = (key: string, headers: Record<string, string> = {}) =>
+const chat = (key: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) =>
   worker.fetch(new Request('https://gateway.test/api/v1/chat/completions', {
-    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+    method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ ...body, ...extra }),
   }), leaseEnv, createExecutionContext())
 
 const until = async (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 10_000) => {
@@ -55,9 +55,11 @@ const until = async (what: string, ok: () => boolean | Promise<boolean>, timeout
 }
 
 /** A key's first request is exact and asks for a lease; wait until the isolate holds it. */
-const leased = async (accountId: string, key: string) => {
-  expect((await chat(key)).status).toBe(200)
+const leased = async (accountId: string, key: string): Promise<number> => {
+  const first = await chat(key)
+  expect(first.status).toBe(200)
   await until('a lease', () => edgeState(accountId).heldMicro > 0)
+  return costOf(first)
 }
 
 const costOf = async (r: Response) => Math.round((await r.json<{ usage: { cost: number } }>()).usage.cost * 1e6)
@@ -67,20 +69,27 @@ afterEach(() => setEdgeClock(() => Date.now()))
 describe('credit leases in the gateway', () => {
   it('admits with no gate admit round trip, and each charge lands in D1 exactly once', async () => {
     const { accountId, key } = await seedAccount({ balanceMicro: 10_000_000 })
-    await leased(accountId, key)
+    const firstCost = await leased(accountId, key)
     const admits = count('admit')
     const responses = await Promise.all(Array.from({ length: 40 }, () => chat(key)))
     expect(responses.map((r) => r.status)).toEqual(Array(40).fill(200))
     expect(count('admit')).toBe(admits) // none of the 40 went to the gate before its upstream call
     const costs = await Promise.all(responses.map(costOf))
+    // Streams too: each is charged when it ends.
+    const streams = await Promise.all(Array.from({ length: 5 }, () => chat(key, {}, { stream: true })))
+    expect(count('admit')).toBe(admits)
+    for (const r of streams) {
+      const events = (await r.text()).split('\n\n').filter((b) => b.startsWith('data: {')).map((b) => JSON.parse(b.slice(6)) as { usage?: { cost: number } })
+      costs.push(Math.round((events.at(-1)?.usage?.cost ?? NaN) * 1e6))
+    }
     await drainLeases(leaseEnv)
     await flush(accountId)
     const { rows } = await d1Charges(accountId)
-    expect(rows).toHaveLength(41)
-    expect(new Set(rows.map((r) => r.id)).size).toBe(41)
+    expect(rows).toHaveLength(46)
+    expect(new Set(rows.map((r) => r.id)).size).toBe(46)
     const snap = await settled(accountId)
     const charged = rows.reduce((a, r) => a + r.costMicro, 0)
-    expect(charged).toBeGreaterThanOrEqual(costs.reduce((a, c) => a + c, 0))
+    expect(charged).toBe(firstCost + costs.reduce((a, c) => a + c, 0)) // what each response said it cost, no more
     expect(snap.balanceMicro).toBe(10_000_000 - charged)
     expect(await ledgerBalance(accountId)).toBe(snap.balanceMicro)
   })
