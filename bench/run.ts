@@ -6,7 +6,8 @@
 // Server-Timing), the cost of a failover (a second gateway instance) and of routing
 // against catalog size (Node). First of all, the npm start arm: the gateway as
 // `npm start` runs it, at 100 req/s (bench/npm-start.ts). After the streams, the skins
-// arm: Messages and Responses next to chat on the same gateway (bench/skins.ts). See bench/README.md.
+// arm: Messages and Responses next to chat on the same gateway (bench/skins.ts). Last, the CPU arm:
+// CPU per request against bare, 1,000 accounts against one, large answers (bench/cpu-arm.ts). See bench/README.md.
 import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -26,6 +27,7 @@ import { npmStartConfigFromEnv, printNpmStart, runNpmStart } from './npm-start.t
 import { upstreamConfigFromEnv } from './upstream.ts'
 import { printSkins, runSkins, type SkinsConfig } from './skins.ts'
 import { SKINS, skinTarget, type Skin, type SkinTarget } from './targets.ts'
+import { bundlesFromEnv, cpuArmConfig, printCpuArm, runCpuArm, type CpuArmResult } from './cpu-arm.ts'
 import { distanceConfigFromEnv, printDistance, runDistance } from './distance.ts'
 
 // Miniflare keeps "in-memory" D1 and DO storage as SQLite files under os.tmpdir();
@@ -147,8 +149,13 @@ const distanceOnly = async () => {
   log(`wrote ${file.replace(`${process.cwd()}/`, '')}`)
 }
 
+/** BENCH_CPU: 1 runs the CPU arm last (bench/cpu-arm.ts, its own instances), 0 skips it, `only` runs nothing else (no results file). */
+const cpuMode = process.env.BENCH_CPU ?? '1'
+const cpuArm = (script: string): Promise<CpuArmResult> => runCpuArm([...bundlesFromEnv(), { name: 'gateway', script }], cpuArmConfig(), log)
+
 const main = async () => {
   if (skinsMode === 'only') return skinsOnly()
+  if (cpuMode === 'only') return printCpuArm(await cpuArm(buildGateway()))
   if (process.env.BENCH_DISTANCE === 'only') return distanceOnly()
   const started = Date.now()
   // Before any other instance exists or anything is pinned to a CPU: as on a user's machine.
@@ -287,7 +294,9 @@ const main = async () => {
   log('catalog done')
 
   const phases: Record<string, PhaseSummary> = Object.fromEntries(Object.entries(phaseHeaders).map(([rate, c]) => [rate, summarizePhases(c.headers)]))
-  const summary = { ...summarize(rounds), phases, failover, routing, catalog, ...(skins ? { skins: skins.summary } : {}) }
+  // (g) The CPU arm: CPU per request against bare, 1,000 accounts against one, large answers (bench/cpu-arm.ts).
+  const cpu = cpuMode === '0' ? undefined : await cpuArm(script).catch((err: Error) => void log(`cpu arm failed: ${err.stack ?? err.message}`))
+  const summary = { ...summarize(rounds), phases, failover, routing, catalog, ...(skins ? { skins: skins.summary } : {}), ...(cpu ? { cpu } : {}) }
   printTable(summary, config)
   printPhases(phases)
   printFailover(failover)
@@ -295,6 +304,7 @@ const main = async () => {
   printCatalog(catalog)
   if (skins) printSkins(skins.summary, skinsConfig)
   if (npmStart) printNpmStart(npmStart)
+  if (cpu) printCpuArm(cpu)
   const file = writeResults({
     machine: machineInfo(), pinning,
     noise: { atStart: noiseAtStart, streams: streamsNoise, failover: failoverNoiseCores, routing: routingNoiseCores },
