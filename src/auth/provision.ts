@@ -43,6 +43,8 @@ export const changeKey = async (env: Env, db: Db, row: ApiKeyRow, patch: KeyPatc
   const updated = (await updateKey(db, row.hash, { ...patch, updatedAt: Date.now() })) ?? row
   // Pushed whenever it is given, so a gate that missed an earlier push is put right.
   if (patch.disabled !== undefined) await gateFor(env, row.accountId).setKeyDisabled(row.accountId, row.hash, patch.disabled)
+  // Leases were sized for the old limit: stop them, so the next one is sized for the new (docs/limits.md).
+  else if (patch.limitMicro !== undefined || patch.limitReset !== undefined) await gateFor(env, row.accountId).revokeLeases(row.accountId, row.hash)
   keyCache.delete(row.hash)
   return updated
 }

@@ -13,7 +13,7 @@ import type { GateKey } from '../../src/objects/gate-types.ts'
 import type { GenerationRecord } from '../../src/storage/record.ts'
 import { noonToday, testClock, useClock } from '../helpers/clock.ts'
 import { flush, ledgerBalance, settled } from '../helpers/ledger.ts'
-import { seedAccount } from '../helpers/seed.ts'
+import { addKey, seedAccount } from '../helpers/seed.ts'
 import { d1Charges } from '../helpers/storage.ts'
 
 /** The gate's RPCs made by the gateway, by name: the test's own count, through the binding. */
@@ -164,6 +164,22 @@ describe('credit leases in the gateway', () => {
     // And no renewal is granted: the gate refuses the disabled key.
     expect(await gateFor(env, accountId).grantLease({ accountId, key: gateKey(keyHash), shard: 'test:x', demandMicroPerSec: 1, demandRequestsPerSec: 1 }))
       .toEqual({ ok: false, reason: 'key_disabled' })
+    await drainLeases(leaseEnv)
+  })
+
+  it('a new credit limit through the keys API revokes the key\'s leases, and the next grant fits the new limit', async () => {
+    const { accountId, key, keyHash } = await seedAccount({ balanceMicro: 10_000_000 })
+    await leased(accountId, key)
+    const gate = gateFor(env, accountId)
+    expect((await gate.leaseSnapshot()).open).toBeGreaterThan(0)
+    const { key: manager } = await addKey(accountId, 'management')
+    const patched = await worker.fetch(new Request(`https://gateway.test/api/v1/keys/${keyHash}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' }, body: JSON.stringify({ limit: 0.3 }),
+    }), leaseEnv, createExecutionContext())
+    expect(patched.status).toBe(200)
+    expect(await gate.leaseSnapshot()).toMatchObject({ open: 0 })
+    const g = await gate.grantLease({ accountId, key: { ...gateKey(keyHash), limitMicro: 300_000 }, shard: 'test:after', demandMicroPerSec: 10_000_000, demandRequestsPerSec: 100 })
+    if (g.ok) expect(g.grantedMicro).toBeLessThanOrEqual(300_000)
     await drainLeases(leaseEnv)
   })
 
