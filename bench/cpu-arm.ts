@@ -4,6 +4,7 @@
 //      accounts (two keys each), rounds interleaved;
 //   2. large non-streaming completions (0.25–2 MB): CPU per MB of workerd, bare vs gateway,
 //      and the gateway isolate's peak JS heap with LARGE_INFLIGHT requests in flight.
+// Each bundle runs as configured by default and with LEASES=on (BENCH_CPU_LEASES=0 skips that).
 // `node bench/cpu-arm.ts` runs it alone (`BENCH_BUNDLE=<index.js>` measures another build);
 // `npm run bench` runs it last (BENCH_CPU=0 skips it). See bench/README.md.
 import { createHash, randomBytes } from 'node:crypto'
@@ -105,13 +106,13 @@ const fanOut = async (load: Load, count: number, inflight: number) => {
   return { errors, firstError }
 }
 
-const startInspected = async (scriptPath: string, upstreamPort: number, inspectorPort: number): Promise<Instance> => {
+const startInspected = async (scriptPath: string, upstreamPort: number, inspectorPort: number, extra: Record<string, string> = {}): Promise<Instance> => {
   const before = new Set(workerdPids())
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: '127.0.0.1', port: 0, cf: false, enableDevRegistry: false, ...compat(), inspectorPort,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
     modules: true, scriptPath,
-    bindings: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1` },
+    bindings: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`, ...extra },
     d1Databases: ['DB'], r2Buckets: ['DETAILS'],
     durableObjects: { ACCOUNT_GATE: { className: 'AccountGate', useSQLite: true }, PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true } },
   }))
@@ -130,8 +131,14 @@ const freePort = async () => {
   })
 }
 
-/** A gateway bundle to measure: the one just built, or others beside it (BENCH_BUNDLES, e.g. a commit before a change). */
-export interface Build { name: string; script: string }
+/** A gateway bundle to measure: the one just built, or others beside it (BENCH_BUNDLES, e.g. a commit before a change), with optional settings. */
+export interface Build { name: string; script: string; bindings?: Record<string, string> }
+
+/** The gateway as configured by default, and (BENCH_CPU_LEASES=0 skips it) the same bundle with credit leases on. */
+export const gatewayBuilds = (script: string): Build[] => [
+  { name: 'gateway', script },
+  ...(process.env.BENCH_CPU_LEASES === '0' ? [] : [{ name: 'gateway+leases', script, bindings: { LEASES: 'on' } }]),
+]
 
 /** BENCH_BUNDLES=name:path[,name:path…]: other builds of the bundle (each an index.js under the repo) measured beside this one. */
 export const bundlesFromEnv = (): Build[] =>
@@ -156,13 +163,13 @@ export const runCpuArm = async (builds: Build[], config: CpuArmConfig, log: Log)
     const auth = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` })
     const gateways = []
     for (const build of builds) {
-      const gw = await startGateway(build.script, up.port)
+      const gw = await startGateway(build.script, up.port, build.bindings)
       disposers.push(() => gw.mf.dispose())
       const oneKey = await seedGateway(gw.mf)
       log(`cpu arm ${build.name}: seeding ${config.accounts} accounts, ${config.accounts * 2} keys`)
       const spreadKeys = await seedSpread(gw.mf, config.accounts)
       const inspectorPort = await freePort()
-      const gwL = await startInspected(build.script, large.port, inspectorPort)
+      const gwL = await startInspected(build.script, large.port, inspectorPort, build.bindings)
       disposers.push(() => gwL.mf.dispose())
       const largeKey = await seedGateway(gwL.mf)
       gateways.push({
@@ -308,7 +315,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const extra = bundlesFromEnv()
   const builds: Build[] = extra.length && process.env.BENCH_CPU_BUILD !== '1'
     ? extra
-    : [...extra, { name: 'gateway', script: (log('building the gateway bundle'), buildGateway()) }]
+    : [...extra, ...gatewayBuilds((log('building the gateway bundle'), buildGateway()))]
   const result = await runCpuArm(builds, cpuArmConfig(), log)
   printCpuArm(result)
   if (process.env.BENCH_CPU_OUT) (await import('node:fs')).writeFileSync(process.env.BENCH_CPU_OUT, JSON.stringify({ bundles: builds, ...result }, null, 2))

@@ -27,7 +27,7 @@ import { npmStartConfigFromEnv, printNpmStart, runNpmStart } from './npm-start.t
 import { upstreamConfigFromEnv } from './upstream.ts'
 import { printSkins, runSkins, type SkinsConfig } from './skins.ts'
 import { SKINS, skinTarget, type Skin, type SkinTarget } from './targets.ts'
-import { bundlesFromEnv, cpuArmConfig, printCpuArm, runCpuArm, type CpuArmResult } from './cpu-arm.ts'
+import { bundlesFromEnv, cpuArmConfig, gatewayBuilds, printCpuArm, runCpuArm, type CpuArmResult } from './cpu-arm.ts'
 import { distanceConfigFromEnv, printDistance, runDistance } from './distance.ts'
 
 // Miniflare keeps "in-memory" D1 and DO storage as SQLite files under os.tmpdir();
@@ -151,7 +151,7 @@ const distanceOnly = async () => {
 
 /** BENCH_CPU: 1 runs the CPU arm last (bench/cpu-arm.ts, its own instances), 0 skips it, `only` runs nothing else (no results file). */
 const cpuMode = process.env.BENCH_CPU ?? '1'
-const cpuArm = (script: string): Promise<CpuArmResult> => runCpuArm([...bundlesFromEnv(), { name: 'gateway', script }], cpuArmConfig(), log)
+const cpuArm = (script: string): Promise<CpuArmResult> => runCpuArm([...bundlesFromEnv(), ...gatewayBuilds(script)], cpuArmConfig(), log)
 
 const main = async () => {
   if (skinsMode === 'only') return skinsOnly()

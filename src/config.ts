@@ -66,6 +66,8 @@ export const ConfigSchema = z.object({
   LEASE_MAX_GRANT_MICRO: int(1, Number.MAX_SAFE_INTEGER, 5_000_000),
   /** An isolate sends its leased charges to each account's gate at most this often. */
   LEASE_SETTLE_EVERY_MS: int(10, 30_000, 1_000),
+  /** A key asks for a lease only at this request rate or more (per isolate): slower keys are cheaper exact. */
+  LEASE_MIN_REQUESTS_PER_SECOND: int(0, 10_000, 1),
   /** How long an Idempotency-Key's stored result is replayed. */
   IDEMPOTENCY_TTL_SECONDS: int(60, 7 * 86_400, 86_400),
   /** Signing secrets of the top-up webhooks (docs/billing.md); unset = that webhook answers 503. */

@@ -14,6 +14,7 @@ export const leaseSettings = (c: Config): LeaseSettings => {
       minGrantMicro: Math.min(c.LEASE_MIN_GRANT_MICRO, c.LEASE_MAX_GRANT_MICRO),
       maxGrantMicro: c.LEASE_MAX_GRANT_MICRO,
       settleEveryMs: c.LEASE_SETTLE_EVERY_MS,
+      minRequestsPerSec: c.LEASE_MIN_REQUESTS_PER_SECOND,
     }
     cache.set(c, s)
   }

@@ -38,6 +38,12 @@ export class LeaseShard {
   private sentAt = new Map<string, number>()
   private lastSettleAt = -Infinity
   private backoffUntil = new Map<string, number>()
+  /** Held leases by key slot, and each journaled charge's lease: an isolate serving thousands of keys looks up, never scans. */
+  private bySlot = new Map<string, Map<string, HeldLease>>()
+  private chargeLease = new Map<string, string>()
+  /** Slots that met no lease with room since the last outbox: with the slots holding leases, the only ones that may need to ask. */
+  private candidates = new Set<string>()
+  private lastForgetAt = -Infinity
 
   /** How long may pass between looks at the outbox (an isolate's ticker): renewals go out that much earlier. */
   pumpDelayMs = 0
@@ -54,8 +60,8 @@ export class LeaseShard {
     let old = 0
     while (old < samples.length && (samples[old]?.at ?? now) <= now - this.settings.demandWindowMs) old++
     if (old > 0) samples.splice(0, old)
-    for (const h of this.held.values()) {
-      if (h.account !== account || h.lease.keyHash !== keyHash || h.revoked || h.returning || now >= h.lease.admitUntil) continue
+    for (const h of this.bySlot.get(k)?.values() ?? []) {
+      if (h.revoked || h.returning || now >= h.lease.admitUntil) continue
       if (h.lease.grantedMicro - h.usedMicro < holdMicro || h.requestsLeft === 0) continue
       h.usedMicro += holdMicro
       h.inFlight++
@@ -63,6 +69,7 @@ export class LeaseShard {
       if (h.requestsLeft !== null) h.requestsLeft--
       return { leaseId: h.lease.id }
     }
+    this.candidates.add(k)
     return null
   }
 
@@ -76,11 +83,27 @@ export class LeaseShard {
     const j = this.journal.get(leaseId) ?? { account: h.account, charges: [] }
     j.charges.push({ generationId, costMicro: cost })
     this.journal.set(leaseId, j)
+    this.chargeLease.set(generationId, leaseId)
   }
 
   onGrant(account: string, lease: Lease): void {
-    this.asking.delete(slot(account, lease.keyHash))
-    this.held.set(lease.id, { lease, account, usedMicro: 0, requestsLeft: lease.requests, inFlight: 0, revoked: false, returning: false, lastAdmitAt: lease.grantedAt })
+    const k = slot(account, lease.keyHash)
+    this.asking.delete(k)
+    const h: HeldLease = { lease, account, usedMicro: 0, requestsLeft: lease.requests, inFlight: 0, revoked: false, returning: false, lastAdmitAt: lease.grantedAt }
+    this.held.set(lease.id, h)
+    let leases = this.bySlot.get(k)
+    if (!leases) this.bySlot.set(k, (leases = new Map()))
+    leases.set(lease.id, h)
+  }
+
+  private forget(leaseId: string): void {
+    const h = this.held.get(leaseId)
+    if (!h) return
+    this.held.delete(leaseId)
+    const k = slot(h.account, h.lease.keyHash)
+    const leases = this.bySlot.get(k)
+    leases?.delete(leaseId)
+    if (leases?.size === 0) this.bySlot.delete(k)
   }
 
   /** The gate refused: use the exact path, and don't ask again for a while. */
@@ -96,7 +119,7 @@ export class LeaseShard {
 
   /** The gate refused a key (disabled, suspended): stop admitting under all of its leases here. */
   revokeKey(account: string, keyHash: string): void {
-    for (const h of this.held.values()) if (h.account === account && h.lease.keyHash === keyHash) h.revoked = true
+    for (const h of this.bySlot.get(slot(account, keyHash))?.values() ?? []) h.revoked = true
   }
 
   /**
@@ -105,7 +128,7 @@ export class LeaseShard {
    */
   dropExpired(now: number): void {
     const s = this.settings
-    for (const [id, h] of this.held) if (now >= h.lease.grantedAt + s.admitMs + s.maxRequestMs + s.flushGraceMs) this.held.delete(id)
+    for (const [id, h] of this.held) if (now >= h.lease.grantedAt + s.admitMs + s.maxRequestMs + s.flushGraceMs) this.forget(id)
   }
 
   /** Anything still to send or return: leases held, or charges not yet acknowledged. */
@@ -115,6 +138,9 @@ export class LeaseShard {
 
   /** Forget demand nobody has shown for a window: an isolate serving many keys over time stays small. */
   forgetIdle(now: number): void {
+    // A full pass at most once a window: it is a scan of every key this isolate has seen lately.
+    if (now - this.lastForgetAt < this.settings.demandWindowMs) return
+    this.lastForgetAt = now
     for (const [k, samples] of this.demand) {
       const last = samples[samples.length - 1]
       if (!last || last.at <= now - this.settings.demandWindowMs) this.demand.delete(k)
@@ -123,17 +149,28 @@ export class LeaseShard {
 
   onAck(ack: SettleAck): void {
     const done = new Set([...ack.acked, ...ack.refused.map((c) => c.generationId)])
-    for (const [id, j] of this.journal) {
-      j.charges = j.charges.filter((c) => !done.has(c.generationId))
-      if (j.charges.length === 0) this.journal.delete(id)
+    // Only the journal entries of the leases these charges were made under.
+    const touched = new Set<string>()
+    for (const id of done) {
+      const leaseId = this.chargeLease.get(id)
+      if (leaseId !== undefined) touched.add(leaseId)
+      this.chargeLease.delete(id)
+      this.sentAt.delete(id)
     }
-    for (const id of done) this.sentAt.delete(id)
-    for (const id of ack.closed) { this.held.delete(id); this.sentAt.delete(id) }
+    for (const leaseId of touched) {
+      const j = this.journal.get(leaseId)
+      if (!j) continue
+      j.charges = j.charges.filter((c) => !done.has(c.generationId))
+      if (j.charges.length === 0) this.journal.delete(leaseId)
+    }
+    for (const id of ack.closed) { this.forget(id); this.sentAt.delete(id) }
   }
 
   /** Process lost: in-flight requests die with it (uncharged), leases are forgotten (the gate expires them), the journal survives. */
   crash(): void {
     this.held.clear()
+    this.bySlot.clear()
+    this.candidates.clear()
     this.sentAt.clear()
     this.asking.clear()
     this.backoffUntil.clear()
@@ -185,19 +222,23 @@ export class LeaseShard {
         entry(h.account, h.lease.id).e.shrinkToMicro = h.usedMicro
       }
     }
-    const seen = new Set<string>()
-    for (const [k, samples] of this.demand) {
+    // Only slots that met no room since the last look, or hold leases (renewal ahead of need): not every key seen.
+    const look = new Set([...this.candidates, ...this.bySlot.keys()])
+    this.candidates.clear()
+    for (const k of look) {
+      const samples = this.demand.get(k)
+      if (!samples) continue
       const [account, keyHash] = k.split('\u0000') as [string, string]
-      if (seen.has(k) || this.asking.has(k) || (this.backoffUntil.get(k) ?? 0) > now) continue
-      seen.add(k)
+      if (this.asking.has(k) || (this.backoffUntil.get(k) ?? 0) > now) continue
+      const reqRate = (samples.filter((x) => x.at > now - this.settings.demandWindowMs).length * 1000) / this.settings.demandWindowMs
+      if (reqRate < this.settings.minRequestsPerSec) continue
       const rate = demandRate(samples, now, this.settings.demandWindowMs)
-      const usable = [...this.held.values()].filter((h) => h.account === account && h.lease.keyHash === keyHash && !h.revoked && !h.returning && now < h.lease.admitUntil)
+      const usable = [...this.bySlot.get(k)?.values() ?? []].filter((h) => !h.revoked && !h.returning && now < h.lease.admitUntil)
       const remaining = usable.reduce((a, h) => a + h.lease.grantedMicro - h.usedMicro, 0)
       const admitUntil = usable.reduce((a, h) => Math.max(a, h.lease.admitUntil), 0)
       // At most two usable leases per key: the current one and the next.
       if (usable.length < 2 && shouldRenew({ remainingMicro: remaining, admitUntil, demandMicroPerSec: rate, largestHoldMicro: samples.reduce((a, x) => Math.max(a, x.micro), 0), rttMs: this.rttMs, now, pumpDelayMs: this.pumpDelayMs })) {
         this.asking.add(k)
-        const reqRate = (samples.filter((x) => x.at > now - this.settings.demandWindowMs).length * 1000) / this.settings.demandWindowMs
         out.renewals.push({ account, keyHash, demandMicroPerSec: rate, demandRequestsPerSec: reqRate })
       }
     }

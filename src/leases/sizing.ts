@@ -22,6 +22,12 @@ export interface LeaseSettings {
   settleEveryMs: number
   /** Recent demand is measured over this window. */
   demandWindowMs: number
+  /**
+   * A key asks for a lease only at this many requests per second or more (over the demand window):
+   * a lease costs a grant, a settlement and a return at its gate, so a key that sends a request
+   * every few seconds is cheaper on the exact path.
+   */
+  minRequestsPerSec: number
 }
 
 export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
@@ -36,6 +42,8 @@ export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
   horizonMs: 10_000,
   settleEveryMs: 1_000,
   demandWindowMs: 3_000,
+  // The gateway asks for 1 (LEASE_MIN_REQUESTS_PER_SECOND); the protocol itself leases on any demand.
+  minRequestsPerSec: 0,
 }
 
 /** When the gate reclaims a lease nobody returned: after admission stops, the longest request, and the flush grace. */

@@ -23,6 +23,34 @@ describe('LeaseShard in an isolate', () => {
     expect(s.admit(T0 + 3, 'a1', 'k2', 10)).toEqual({ leaseId: 'L2' })
   })
 
+  it('asks for a lease only at the minimum request rate: a key seen now and then stays exact', () => {
+    const s = new LeaseShard('iso', { ...S, minRequestsPerSec: 1 }, 50)
+    // Two requests in the 3 s window: 0.67/s, below 1/s.
+    expect(s.admit(T0, 'a1', 'k1', 10)).toBeNull()
+    expect(s.admit(T0 + 1_000, 'a1', 'k1', 10)).toBeNull()
+    expect(s.outbox(T0 + 1_000).renewals).toEqual([])
+    // A third inside the window reaches 1/s: now a lease is worth asking for.
+    expect(s.admit(T0 + 2_000, 'a1', 'k1', 10)).toBeNull()
+    expect(s.outbox(T0 + 2_000).renewals).toMatchObject([{ account: 'a1', keyHash: 'k1', demandRequestsPerSec: 1 }])
+  })
+
+  it('an acknowledgement clears only its own charges, across many leases and accounts', () => {
+    const s = new LeaseShard('iso', S, 50)
+    for (let a = 0; a < 50; a++) {
+      s.onGrant(`a${a}`, lease(`L${a}`, `k${a}`))
+      expect(s.admit(T0 + 1, `a${a}`, `k${a}`, 10)).toEqual({ leaseId: `L${a}` })
+      s.complete(`L${a}`, `g${a}`, 10, 3)
+    }
+    s.onAck({ acked: ['g7', 'g8'], duplicates: 0, refused: [{ generationId: 'g9', costMicro: 0 }], closed: [] })
+    expect([...s.journal.keys()]).toHaveLength(47)
+    expect(s.journal.has('L7') || s.journal.has('L8') || s.journal.has('L9')).toBe(false)
+    expect(s.journal.get('L10')?.charges).toEqual([{ generationId: 'g10', costMicro: 3 }])
+    // A closed lease is forgotten by its slot too: that key admits nothing under it any more.
+    s.onAck({ acked: [], duplicates: 0, refused: [], closed: ['L11'] })
+    expect(s.admit(T0 + 2, 'a11', 'k11', 1)).toBeNull()
+    expect(s.admit(T0 + 2, 'a12', 'k12', 1)).toEqual({ leaseId: 'L12' })
+  })
+
   it('heldMicro counts one account or all', () => {
     const s = new LeaseShard('iso', S, 50)
     s.onGrant('a1', lease('L1'))
