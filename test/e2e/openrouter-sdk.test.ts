@@ -82,7 +82,8 @@ describe('@openrouter/sdk against npm start', () => {
     expect(after.data.usage - before.data.usage).toBeCloseTo(res.usage.cost, 9)
     expect(after.data.usageDaily - before.data.usageDaily).toBeCloseTo(res.usage.cost, 9)
     const credits = await client.credits.getCredits()
-    expect(credits.data.totalCredits).toBe(100)
+    // The dev account's $100 seed, plus whatever other tests paid in (the dashboard's credits test pays $1.23).
+    expect(credits.data.totalCredits).toBeGreaterThanOrEqual(100)
     expect(credits.data.totalUsage).toBeGreaterThanOrEqual(res.usage.cost)
   })
 
