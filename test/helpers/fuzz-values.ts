@@ -59,7 +59,11 @@ const extremeOf = (v: unknown, pick: number): unknown => {
   const from = (xs: unknown[]) => xs[pick % xs.length]
   if (typeof v === 'string') return from([...NUMERIC_STRINGS, ...ODD_UNICODE, 'x'.repeat(100_000)])
   if (typeof v === 'boolean') return !v
-  if (Array.isArray(v)) return from([[], Array(100).fill(v[0] ?? null), Array(3_000).fill(v[0] ?? null)])
+  if (Array.isArray(v)) {
+    // A long array of a small element: 3,000 copies of an earlier mutation's 300,000-character string would be a body past V8's string limit.
+    const small = (JSON.stringify(v[0]) ?? '').length <= 1_000 ? v[0] ?? null : null
+    return from([[], Array(100).fill(small), Array(3_000).fill(small)])
+  }
   if (v !== null && typeof v === 'object') return {}
   return from([...HOSTILE_NUMBERS, ...RAW_NUMBERS])
 }
