@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { dayStart } from '../billing/periods.ts'
 import { catalogIndex } from '../catalog/lookup.ts'
-import { createReplicaDb } from '../db/client.ts'
+import { createReplicaDb, type Db } from '../db/client.ts'
 import { dailySums, keyNames } from '../db/queries/usage.ts'
 import type { AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
@@ -35,14 +35,17 @@ export const activityMetrics = new Hono<AppEnv>().get('/activity/metrics', requi
   if (key.kind === 'inference' && q.api_key_hash !== undefined && q.api_key_hash !== key.hash) {
     throw new GatewayError('forbidden', 'An API key can read only its own activity')
   }
-  const keyHash = key.kind === 'inference' ? key.hash : q.api_key_hash
+  // Stale-tolerant: a read replica may answer (createReplicaDb).
+  return c.json({ data: await accountMetrics(createReplicaDb(c.env.DB), key.accountId, q, key.kind === 'inference' ? key.hash : q.api_key_hash) })
+})
+
+/** One account's metrics for a period, grouped as asked (and one key's only, with `keyHash`): /activity/metrics and the operator's read. */
+export const accountMetrics = async (db: Db, accountId: string, q: Pick<z.infer<typeof MetricsQuery>, 'period' | 'group_by'>, keyHash?: string) => {
   const days = PERIOD_DAYS[q.period]
   const since = dayStart(Date.now()) - (days - 1) * DAY_MS
-  // Stale-tolerant: a read replica may answer (createReplicaDb).
-  const db = createReplicaDb(c.env.DB)
   const [rows, keys] = await Promise.all([
-    dailySums(db, key.accountId, since, q.group_by, keyHash),
-    q.group_by === 'key' ? keyNames(db, key.accountId) : Promise.resolve([]),
+    dailySums(db, accountId, since, q.group_by, keyHash),
+    q.group_by === 'key' ? keyNames(db, accountId) : Promise.resolve([]),
   ])
   const keyName = new Map(keys.map((k) => [k.hash, `${k.name} (${k.label})`]))
   const named = (group: string | null): { group: string; name: string } => {
@@ -57,5 +60,5 @@ export const activityMetrics = new Hono<AppEnv>().get('/activity/metrics', requi
     return { group, name: group }
   }
   const view = metricsView(rows.map((r) => ({ ...r, ...named(r.group) })))
-  return c.json({ data: { period: q.period, group_by: q.group_by, days: daysFrom(since, days), ...view } })
-})
+  return { period: q.period, group_by: q.group_by, days: daysFrom(since, days), ...view }
+}
