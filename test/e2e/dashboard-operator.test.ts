@@ -63,6 +63,19 @@ describe('dashboard operator view', () => {
     await page.getByRole('button', { name: 'Done' }).click()
     expect(await page.getByTestId('new-key-secret').count()).toBe(0)
 
+    // Its usage over the last 30 days shows that completion, once the rollups have it.
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: `Usage of ${name}` }).click()
+      await page.getByTestId('account-usage').waitFor()
+      const text = await page.getByTestId('account-spend').textContent()
+      await page.getByRole('button', { name: `Usage of ${name}` }).click()
+      return text
+    }, { timeout: 30_000, interval: 500 }).toBe(new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 6 }).format(cost))
+    await page.getByRole('button', { name: `Usage of ${name}` }).click()
+    await page.getByRole('img', { name: `${name}: spend per day over the last 30 days` }).waitFor()
+    await expectHealthy(w)
+    await page.getByRole('button', { name: `Usage of ${name}` }).click()
+
     await page.getByRole('button', { name: `Suspend ${name}` }).click()
     await expect.poll(() => row.textContent()).toContain('Suspended')
     expect((await listed()).find((a) => a.id === account?.id)?.status).toBe('suspended')

@@ -1,9 +1,10 @@
-// One account in the operator view: its figures, a grant of credit with a reason, a new
-// key (its secret shown once), and suspend or resume.
+// One account in the operator view: its figures, its last 30 days, a grant of credit with a
+// reason, a new key (its secret shown once), and suspend or resume.
 import { useState } from 'hono/jsx/dom'
 import { api } from '../api.ts'
 import { money } from '../format.ts'
 import { NewSecret } from '../new-secret.tsx'
+import { AccountUsage } from './account-usage.tsx'
 
 export interface AccountView {
   id: string
@@ -19,7 +20,7 @@ export interface AccountView {
 interface Props { a: AccountView; onChanged: () => Promise<void>; onError: (err: unknown) => void }
 
 export const AccountRow = ({ a, onChanged, onError }: Props) => {
-  const [open, setOpen] = useState<'grant' | 'key' | null>(null)
+  const [open, setOpen] = useState<'grant' | 'key' | 'usage' | null>(null)
   const [minted, setMinted] = useState<{ name: string; secret: string } | null>(null)
   const act = async (fn: () => Promise<unknown>) => {
     try {
@@ -45,7 +46,7 @@ export const AccountRow = ({ a, onChanged, onError }: Props) => {
       setOpen(null)
     })
   }
-  const toggle = (which: 'grant' | 'key') => setOpen(open === which ? null : which)
+  const toggle = (which: 'grant' | 'key' | 'usage') => setOpen(open === which ? null : which)
   const id = a.id.slice(-8)
   return (
     <>
@@ -60,6 +61,7 @@ export const AccountRow = ({ a, onChanged, onError }: Props) => {
         <td>
           <div class="row">
             <button type="button" class="button" aria-label={`Grant credit to ${a.name}`} aria-expanded={open === 'grant' ? 'true' : 'false'} onClick={() => toggle('grant')}>Grant credit</button>
+            <button type="button" class="button" aria-label={`Usage of ${a.name}`} aria-expanded={open === 'usage' ? 'true' : 'false'} onClick={() => toggle('usage')}>Usage</button>
             <button type="button" class="button" aria-label={`New key for ${a.name}`} aria-expanded={open === 'key' ? 'true' : 'false'} onClick={() => toggle('key')}>New key</button>
             {a.status === 'active'
               ? <button type="button" class="button danger" aria-label={`Suspend ${a.name}`} onClick={() => void act(() => api(`/admin/accounts/${a.id}/suspend`, { method: 'POST' }))}>Suspend</button>
@@ -95,6 +97,11 @@ export const AccountRow = ({ a, onChanged, onError }: Props) => {
               <button type="button" class="button" onClick={() => setOpen(null)}>Cancel</button>
             </form>
           </td>
+        </tr>
+      )}
+      {open === 'usage' && (
+        <tr>
+          <td colSpan={8}><AccountUsage id={a.id} name={a.name} /></td>
         </tr>
       )}
       {minted && (
