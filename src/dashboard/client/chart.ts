@@ -16,45 +16,52 @@ export interface StackedBars {
   format: (v: number) => string
 }
 
-export const drawStackedBars = (canvas: HTMLCanvasElement, data: StackedBars): Chart => {
-  Chart.getChart(canvas)?.destroy()
-  const text = cssVar('--muted') || '#545b68'
-  const grid = cssVar('--border') || '#d5d9e0'
-  return new Chart(canvas, {
-    type: 'bar',
-    data: {
-      labels: data.labels,
-      datasets: data.series.map((s, i) => ({ label: s.name, data: s.values, backgroundColor: PALETTE[i % PALETTE.length], borderWidth: 0, maxBarThickness: 48 })),
-    },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: 'index', intersect: false },
-      scales: {
-        x: { stacked: true, ticks: { color: text }, grid: { display: false } },
-        y: { stacked: true, beginAtZero: true, ticks: { color: text, callback: (v) => data.format(Number(v)) }, grid: { color: grid } },
-      },
-      plugins: {
-        legend: { position: 'bottom', labels: { color: text, boxWidth: 12 } },
-        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label ?? ''}: ${data.format(Number(ctx.parsed.y))}` } },
-      },
-    },
-  })
-}
-
 export interface Lines {
   labels: string[]
   series: { name: string; values: (number | null)[] }[]
   format: (v: number) => string
 }
 
+/** The theme's text and grid colours, read when a chart is drawn (the theme may have changed). */
+const themed = () => ({ text: cssVar('--muted') || '#545b68', grid: cssVar('--border') || '#d5d9e0' })
+
+/** What every chart over the days shares: days along x, formatted values up y, one tooltip for all series of a day. */
+const overDays = (format: (v: number) => string, stacked: boolean) => {
+  const { text, grid } = themed()
+  return {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false as const,
+    interaction: { mode: 'index' as const, intersect: false },
+    scales: {
+      x: { stacked, ticks: { color: text }, grid: { display: false } },
+      y: { stacked, beginAtZero: true, ticks: { color: text, callback: (v: string | number) => format(Number(v)) }, grid: { color: grid } },
+    },
+    plugins: {
+      legend: { position: 'bottom' as const, labels: { color: text, boxWidth: 12 } },
+      tooltip: { callbacks: { label: (ctx: { dataset: { label?: string }; parsed: { y: number | null } }) => `${ctx.dataset.label ?? ''}: ${format(Number(ctx.parsed.y))}` } },
+    },
+  }
+}
+
+/** A re-render may reach the canvas before the last chart's cleanup: never stack two on it. */
+const fresh = (canvas: HTMLCanvasElement) => Chart.getChart(canvas)?.destroy()
+
+export const drawStackedBars = (canvas: HTMLCanvasElement, data: StackedBars): Chart => {
+  fresh(canvas)
+  return new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: data.labels,
+      datasets: data.series.map((s, i) => ({ label: s.name, data: s.values, backgroundColor: PALETTE[i % PALETTE.length], borderWidth: 0, maxBarThickness: 48 })),
+    },
+    options: overDays(data.format, true),
+  })
+}
+
 /** Lines over the days (gaps where a day has no value), e.g. latency p50 and p95. */
 export const drawLines = (canvas: HTMLCanvasElement, data: Lines): Chart => {
-  // A re-render may reach the canvas before the last chart's cleanup: never stack two on it.
-  Chart.getChart(canvas)?.destroy()
-  const text = cssVar('--muted') || '#545b68'
-  const grid = cssVar('--border') || '#d5d9e0'
+  fresh(canvas)
   return new Chart(canvas, {
     type: 'line',
     data: {
@@ -63,20 +70,7 @@ export const drawLines = (canvas: HTMLCanvasElement, data: Lines): Chart => {
         label: s.name, data: s.values, borderColor: PALETTE[i % PALETTE.length], backgroundColor: PALETTE[i % PALETTE.length], borderDash: i % 2 === 1 ? [6, 4] : [], spanGaps: false, pointRadius: 3,
       })),
     },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: 'index', intersect: false },
-      scales: {
-        x: { ticks: { color: text }, grid: { display: false } },
-        y: { beginAtZero: true, ticks: { color: text, callback: (v) => data.format(Number(v)) }, grid: { color: grid } },
-      },
-      plugins: {
-        legend: { position: 'bottom', labels: { color: text, boxWidth: 12 } },
-        tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label ?? ''}: ${data.format(Number(ctx.parsed.y))}` } },
-      },
-    },
+    options: overDays(data.format, false),
   })
 }
 
@@ -90,10 +84,8 @@ export interface Ranked {
 
 /** Horizontal bars, largest first as given: a leaderboard. */
 export const drawRanking = (canvas: HTMLCanvasElement, data: Ranked): Chart => {
-  // A re-render may reach the canvas before the last chart's cleanup: never stack two on it.
-  Chart.getChart(canvas)?.destroy()
-  const text = cssVar('--muted') || '#545b68'
-  const grid = cssVar('--border') || '#d5d9e0'
+  fresh(canvas)
+  const { text, grid } = themed()
   return new Chart(canvas, {
     type: 'bar',
     data: { labels: data.labels, datasets: [{ label: data.name, data: data.values, backgroundColor: PALETTE[0], borderWidth: 0, maxBarThickness: 28 }] },

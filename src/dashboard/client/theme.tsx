@@ -1,6 +1,6 @@
 // Light, dark or the system's theme: a cookie (not secret) so the server renders the first
 // paint in the chosen colours (shell.ts), and the `data-theme` attribute the stylesheet reads.
-import { useState } from 'hono/jsx/dom'
+import { useEffect, useState } from 'hono/jsx/dom'
 
 type Theme = 'system' | 'light' | 'dark'
 const ORDER: Theme[] = ['system', 'light', 'dark']
@@ -21,4 +21,23 @@ export const ThemeToggle = () => {
     window.dispatchEvent(new Event('themechange'))
   }
   return <button type="button" class="button ghost" onClick={next} title="Switch between the system, light and dark themes">{LABEL[theme]}</button>
+}
+
+/**
+ * A number that changes whenever the theme does (the toggle, or the system's scheme): charts
+ * read their colours when drawn, so they redraw on it.
+ */
+export const useThemeTick = (): number => {
+  const [tick, setTick] = useState(0)
+  useEffect(() => {
+    const redraw = () => setTick((t) => t + 1)
+    const media = matchMedia('(prefers-color-scheme: dark)')
+    window.addEventListener('themechange', redraw)
+    media.addEventListener('change', redraw)
+    return () => {
+      window.removeEventListener('themechange', redraw)
+      media.removeEventListener('change', redraw)
+    }
+  }, [])
+  return tick
 }

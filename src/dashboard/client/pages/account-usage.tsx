@@ -7,11 +7,13 @@ import { drawLines } from '../chart.ts'
 import { ErrorNote, Loading, Stat, TableWrap } from '../components.tsx'
 import { int, money } from '../format.ts'
 import type { Metrics } from '../metrics-data.ts'
+import { useThemeTick } from '../theme.tsx'
 
 export const AccountUsage = ({ id, name }: { id: string; name: string }) => {
   const [m, setM] = useState<Metrics | null>(null)
   const [error, setError] = useState<unknown>(null)
   const canvas = useRef<HTMLCanvasElement>(null)
+  const themeTick = useThemeTick()
   useEffect(() => {
     api<{ data: Metrics }>(`/admin/accounts/${id}/activity?period=30d`).then((r) => setM(r.data), setError)
   }, [id])
@@ -23,7 +25,7 @@ export const AccountUsage = ({ id, name }: { id: string; name: string }) => {
       chart?.destroy()
       chart = undefined
     }
-  }, [m])
+  }, [m, themeTick])
   if (error) return <ErrorNote error={error} />
   if (!m) return <Loading what={`${name}'s usage`} />
   const t = m.total

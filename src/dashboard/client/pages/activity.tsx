@@ -12,6 +12,7 @@ import { ErrorNote, Loading, Segmented, Stat, TableWrap } from '../components.ts
 import { int, money } from '../format.ts'
 import { keyRows, type Metrics } from '../metrics-data.ts'
 import type { Session } from '../session.ts'
+import { useThemeTick } from '../theme.tsx'
 import { Performance } from './activity-performance.tsx'
 
 const sha256Hex = async (text: string) =>
@@ -26,7 +27,7 @@ export const Activity = ({ session }: { session: Session }) => {
   const [days, setDays] = useState(7)
   const [metric, setMetric] = useState<Metric>('spend')
   const [by, setBy] = useState<GroupBy>('model')
-  const [themeTick, setThemeTick] = useState(0)
+  const themeTick = useThemeTick()
   const [metrics, setMetrics] = useState<Metrics | null>(null)
   const [reloads, setReloads] = useState(0)
   const canvas = useRef<HTMLCanvasElement>(null)
@@ -57,14 +58,6 @@ export const Activity = ({ session }: { session: Session }) => {
   }
   useEffect(() => {
     void load()
-    const redraw = () => setThemeTick((t) => t + 1)
-    const media = matchMedia('(prefers-color-scheme: dark)')
-    window.addEventListener('themechange', redraw)
-    media.addEventListener('change', redraw)
-    return () => {
-      window.removeEventListener('themechange', redraw)
-      media.removeEventListener('change', redraw)
-    }
   }, [])
 
   // /activity has no key: grouped by key, the chart stacks the metrics' rows instead.

@@ -8,6 +8,7 @@ import { api } from '../api.ts'
 import { drawRanking } from '../chart.ts'
 import { ErrorNote, Loading, Segmented, TableWrap } from '../components.tsx'
 import { int } from '../format.ts'
+import { useThemeTick } from '../theme.tsx'
 import { appName, figureOf, shares, type Counted, type RankBy, type Rankings as RankingsData } from '../rankings-data.ts'
 
 const PERIODS = [{ value: '1d', label: '1 day' }, { value: '7d', label: '7 days' }, { value: '30d', label: '30 days' }] as const
@@ -70,7 +71,7 @@ export const Rankings = () => {
   const [period, setPeriod] = useState<Period>('7d')
   const [by, setBy] = useState<RankBy>('tokens')
   const [reloads, setReloads] = useState(0)
-  const [themeTick, setThemeTick] = useState(0)
+  const themeTick = useThemeTick()
 
   useEffect(() => {
     let current = true
@@ -85,16 +86,6 @@ export const Rankings = () => {
       current = false
     }
   }, [period, by, reloads])
-  useEffect(() => {
-    const redraw = () => setThemeTick((t) => t + 1)
-    const media = matchMedia('(prefers-color-scheme: dark)')
-    window.addEventListener('themechange', redraw)
-    media.addEventListener('change', redraw)
-    return () => {
-      window.removeEventListener('themechange', redraw)
-      media.removeEventListener('change', redraw)
-    }
-  }, [])
 
   if (error) return <ErrorNote error={error} />
   if (!board) return <Loading what="rankings" />
