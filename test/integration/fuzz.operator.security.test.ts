@@ -84,6 +84,11 @@ const routes = (): (Route & { name: string })[] => [
       cursor: fc.constantFrom(btoa('1764000000000:gen-1764000000-abc'), btoa('1:gen-1-x')),
     })).map(([a, q]) => `/admin/accounts/${a}/generations${q}`),
   },
+  {
+    name: 'GET /admin/accounts/:id/activity', method: 'GET', credentials: admin(),
+    path: fc.tuple(account(), queryOf({ period: fc.constantFrom('1d', '7d', '30d', '2y', ''), group_by: fc.constantFrom('model', 'provider', 'app', 'key', 'account') }))
+      .map(([a, q]) => `/admin/accounts/${a}/activity${q}`),
+  },
   { name: 'POST /admin/retention', method: 'POST', path: fc.constant('/admin/retention'), credentials: admin() },
   {
     name: 'POST /admin/accounts/:id/suspend|reactivate', method: 'POST', credentials: admin(),
