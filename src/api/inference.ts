@@ -13,7 +13,7 @@ import { generationId } from '../lib/ids.ts'
 import { fromDollars } from '../lib/money.ts'
 import { redactorOf } from '../lib/redact.ts'
 import { adapterFor } from '../providers/registry.ts'
-import type { FinishReason, ProviderAdapter, Target, Usage } from '../providers/types.ts'
+import type { CanonicalResponse, FinishReason, ProviderAdapter, Target, Usage } from '../providers/types.ts'
 import { runOperation, targetOf, type Operation } from '../routing/attempt.ts'
 import type { StreamDecoder } from '../routing/collect.ts'
 import { routerMetadata, wantsMetadata } from '../routing/metadata.ts'
@@ -21,6 +21,7 @@ import type { PlanInput, PlannedAttempt } from '../routing/plan.ts'
 import type { ApiType, SkinMeta, StreamEncoder } from '../skins/skin.ts'
 import { echoedUpstreamBody } from './debug-echo.ts'
 import { admitOrReplay, idempotencyOf, learnHealth, planFor, recorder, requestFacts, transportFor, type FactsSource } from './pipeline.ts'
+import { spillResponse } from './spill-response.ts'
 import { streamResponse } from './stream-response.ts'
 
 /** A skin as its route serves it: its error envelope, and its requests through the pipeline. */
@@ -59,6 +60,11 @@ export interface Job<B> {
   /** What each attempt sends; `capOf` gives an attempt's output cap when max_cost lowers the request's own. */
   operation(capOf: (a: PlannedAttempt) => number | undefined): Operation<B>
   answer(body: B): Answer
+  /**
+   * Chat's JSON written as its text arrives, for a plain-text answer too long to hold
+   * (api/spill-response.ts): the answer for the rest of the body, the text left out.
+   */
+  spill?: { answer(rest: CanonicalResponse, textChars: number): Answer }
   /** How the answer streams, for skins that stream. */
   stream?: {
     decoder(adapter: ProviderAdapter, target: Target): StreamDecoder
@@ -77,6 +83,12 @@ const outputCap = (a: PlannedAttempt, maxCostMicro: number | undefined, promptTo
   if (maxCostMicro === undefined) return requested
   return Math.min(max, affordableOutput(maxCostMicro, promptTokens, a.endpoint.pricing, markupBps))
 }
+
+/**
+ * Characters of text a non-streaming answer holds before it is written as it arrives
+ * (when it may be: Job.spill, no Idempotency-Key to capture, no content to log).
+ */
+export const SPILL_CHARS = 64 * 1024
 
 const servingAttempts = (attempts: PlannedAttempt[], serves: Job<unknown>['serves']): PlannedAttempt[] => {
   if (!serves) return attempts
@@ -125,6 +137,7 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
   if (replay) return replay
 
   const streaming = job.facts.stream === true ? job.stream : undefined
+  const spill = !streaming && job.spill && !idempotency && !record.logsContent ? job.spill : undefined
   const operation = job.operation((a) => {
     const max = cap(a)
     return max === requested ? undefined : max
@@ -138,6 +151,7 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
     signal: c.req.raw.signal,
     now: Date.now,
     redact: redactorOf(c.env),
+    ...(spill ? { spillChars: SPILL_CHARS } : {}),
   })
   endTime(c, 'upstream')
   if (!outcome.ok) {
@@ -171,7 +185,13 @@ export const serveInference = async <B>(c: Context<AppEnv>, jobOf: (raw: string)
     return c.body(json, 200, { 'content-type': 'application/json' })
   }
 
-  if (!streaming) throw new GatewayError('internal', 'Unexpected stream for a request that does not stream')
+  if (outcome.kind === 'spill' && spill) {
+    return spillResponse(c, {
+      outcome, meta, answer: spill.answer, price, record, ...(extra ? { extra } : {}),
+      learn: (records, health) => learnHealth(c, planned, records, health),
+    })
+  }
+  if (outcome.kind !== 'stream' || !streaming) throw new GatewayError('internal', 'Unexpected stream for a request that does not stream')
   // A stream's served attempt is reported when the stream ends (time to first token, throughput); earlier failures now.
   learnHealth(c, planned, outcome.records.slice(0, -1))
   const encoder = streaming.encoder(meta)

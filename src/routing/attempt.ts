@@ -15,7 +15,7 @@ import { adapterFor } from '../providers/registry.ts'
 import type { CanonicalChunk, CanonicalRequest, CanonicalResponse, ProviderAdapter, ProviderError, Target, UpstreamRequest } from '../providers/types.ts'
 import type { Provider } from '../catalog/schema.ts'
 import { assembleChat } from '../streaming/assemble.ts'
-import { collectStream, type StreamDecoder } from './collect.ts'
+import { collectStream, type Rest, type StreamDecoder } from './collect.ts'
 import type { PlannedAttempt } from './plan.ts'
 import { isRetryable, refusedStreaming, type FailureKind } from './retryable.ts'
 import { attemptLimits } from './limits.ts'
@@ -53,6 +53,11 @@ export interface AttemptOptions {
   now: () => number
   /** Takes the env's secrets out of every upstream failure before it is recorded, relayed or logged. */
   redact: Redact
+  /**
+   * A non-streaming answer whose text passes this many characters is not assembled whole:
+   * the attempt commits (no failover after it) and comes back as `spill`, its rest to be read.
+   */
+  spillChars?: number
 }
 
 interface Served {
@@ -71,6 +76,17 @@ export type AttemptOutcome<B = CanonicalResponse> =
     totalMs: number
   })
   | (Served & { ok: true; kind: 'stream'; response: Response; abort: AbortController })
+  | (Served & {
+    ok: true; kind: 'spill'
+    /** What was read before the commit: its last chunk holds the text so far. */
+    chunks: CanonicalChunk[]
+    firstTokenAt: number | null
+    /** The rest of the answer; the attempt's limits still bound it, and a throw says why it ended early. */
+    rest: Rest
+    /** Why the read was aborted, once it was: the client left, or which limit expired. */
+    aborted: () => 'client' | 'first byte' | 'total' | undefined
+    startedAt: number
+  })
   | { ok: false; records: AttemptRecord[]; error: GatewayError }
 
 export interface Failure {
@@ -259,7 +275,20 @@ export const runOperation = async <B>(
         // A reasoning model may think for minutes before its first event: only its headers
         // are held to the first-byte limit, and the total bounds the silence after them.
         if (attempt.endpoint.capabilities.reasoning) firstByteSeen()
-        const got = await collectStream(response.body ?? new ReadableStream(), streamed.decoder(adapter, attempt), { onEvent: firstByteSeen, now: options.now, signal: abort.signal })
+        const got = await collectStream(
+          response.body ?? new ReadableStream(), streamed.decoder(adapter, attempt), { onEvent: firstByteSeen, now: options.now, signal: abort.signal }, options.spillChars,
+        )
+        if (got.ok && 'rest' in got) {
+          // Committed: the caller sends what is held and reads on; the timer and the client's abort still end the read.
+          record(response.status)
+          const rest: Rest = {
+            read: (sink) => got.rest.read(sink)
+              .then((r) => (r.ok ? r : { ...r, error: redactError(r.error, options.redact) }))
+              .finally(done),
+          }
+          const aborted = () => (options.signal.aborted ? 'client' as const : expired)
+          return { ok: true, kind: 'spill', attempt, adapter, records, ttfbMs, chunks: got.chunks, firstTokenAt: got.firstTokenAt, rest, aborted, startedAt: started }
+        }
         done()
         if (!got.ok) {
           fail(got.kind, got.error)

@@ -66,15 +66,60 @@ export const appendChunk = (chunks: CanonicalChunk[], chunk: CanonicalChunk): vo
   chunks[chunks.length - 1] = copy
 }
 
-export const collectStream = async (body: ReadableStream<Uint8Array>, decoder: StreamDecoder, hooks: CollectHooks): Promise<Collected> => {
+/** Where the rest of a spilled answer goes: each chunk as it is decoded, and a wait after each read (the client's pace). */
+export interface RestSink {
+  chunk(chunk: CanonicalChunk): void
+  drain(): Promise<void>
+}
+
+/** The rest of an answer whose text passed `spillChars`: read it once, into a sink, to its end. */
+export interface Rest {
+  /** Throws as collectStream does (the attempt's abort); a reported failure comes back as a value. */
+  read(sink: RestSink): Promise<{ ok: true } | { ok: false; kind: FailureKind; error: ProviderError }>
+}
+
+/** The text of the last chunk when it is a text-only chunk (appendChunk joins a long answer's text into it). */
+export const heldText = (chunks: CanonicalChunk[]): string | undefined => {
+  const last = chunks[chunks.length - 1]
+  return last && onlyText(last, true)?.content
+}
+
+/**
+ * Reads the stream to its end; or, given `spillChars`, stops once the text held passes it
+ * (one text-only chunk that long: no tool calls, logprobs or several choices on it) and
+ * returns what it holds with the Rest to read, the caller having committed to its answer.
+ */
+export const collectStream = async (
+  body: ReadableStream<Uint8Array>, decoder: StreamDecoder, hooks: CollectHooks, spillChars?: number,
+): Promise<Collected | { ok: true; chunks: CanonicalChunk[]; firstTokenAt: number | null; rest: Rest }> => {
   if (hooks.signal.aborted) throw hooks.signal.reason
   const reader = body.getReader()
   const onAbort = () => void reader.cancel(hooks.signal.reason).catch(() => {})
   hooks.signal.addEventListener('abort', onAbort)
+  const release = () => hooks.signal.removeEventListener('abort', onAbort)
+  let spilled = false
   try {
-    return await read(reader, decoder, hooks)
+    const r = reading(reader, decoder, hooks)
+    const chunks: CanonicalChunk[] = []
+    const spill = spillChars === undefined ? undefined : () => (heldText(chunks)?.length ?? 0) > spillChars
+    const got = await r.run({ chunk: (c) => appendChunk(chunks, c), drain: async () => {} }, spill)
+    if (!got.ok) return got
+    if (got.spilled) {
+      spilled = true
+      return {
+        ok: true, chunks, firstTokenAt: r.firstTokenAt(),
+        rest: { read: async (sink) => {
+          try {
+            return await r.run(sink)
+          } finally {
+            release()
+          }
+        } },
+      }
+    }
+    return { ok: true, chunks, firstTokenAt: r.firstTokenAt() }
   } finally {
-    hooks.signal.removeEventListener('abort', onAbort)
+    if (!spilled) release()
   }
 }
 
@@ -83,42 +128,55 @@ export const collectStream = async (body: ReadableStream<Uint8Array>, decoder: S
  * client waits on each event here, and the pipes' per-event hops cost about four times the
  * parsing (a whole non-streaming answer is read this way).
  */
-const read = async (reader: ReadableStreamDefaultReader<Uint8Array>, decoder: StreamDecoder, hooks: CollectHooks): Promise<Collected> => {
+const reading = (reader: ReadableStreamDefaultReader<Uint8Array>, decoder: StreamDecoder, hooks: CollectHooks) => {
   const text = new TextDecoder()
   const events: SseEvent[] = []
   const parser = createParser({ onEvent: (e) => events.push({ event: e.event, data: e.data }) })
   const stop = () => reader.cancel().catch(() => {})
   let state = decoder.initialState()
-  const chunks: CanonicalChunk[] = []
   let finished = false
   let firstTokenAt: number | null = null
-  for (;;) {
-    const next = await reader.read()
-    if (hooks.signal.aborted) throw hooks.signal.reason
-    if (next.done) break
-    parser.feed(text.decode(next.value, { stream: true }))
-    for (const event of events.splice(0)) {
-      hooks.onEvent()
-      const result = decoder.fromUpstreamEvent(event, state)
-      state = result.state
-      // Nothing has reached the client yet, so an in-stream error fails only this attempt.
-      if (result.kind === 'error') {
-        await stop()
-        return { ok: false, kind: 'status', error: result.error }
-      }
-      for (const chunk of result.chunks) {
-        appendChunk(chunks, chunk)
-        if (chunk.choices.length) firstTokenAt ??= hooks.now()
-        if (chunk.choices.some((c) => c.finish_reason !== null)) finished = true
-      }
-      if (result.kind === 'done') {
-        await stop()
-        return { ok: true, chunks, firstTokenAt }
-      }
+  type Step = { ok: true; spilled: boolean } | { ok: false; kind: FailureKind; error: ProviderError }
+  const run = async (sink: RestSink, spill?: () => boolean): Promise<Step> => {
+    try {
+      return await steps(sink, spill)
+    } catch (err) {
+      await stop() // a sink that threw (the client left) leaves no upstream read open
+      throw err
     }
   }
-  // As for a client's stream (translate.ts): an end with no finish reason is a broken answer.
-  return finished
-    ? { ok: true, chunks, firstTokenAt }
-    : { ok: false, kind: 'invalid_response', error: { status: 502, message: 'Provider closed the stream before it finished' } }
+  const steps = async (sink: RestSink, spill?: () => boolean): Promise<Step> => {
+    for (;;) {
+      const next = await reader.read()
+      if (hooks.signal.aborted) throw hooks.signal.reason
+      if (next.done) break
+      parser.feed(text.decode(next.value, { stream: true }))
+      for (const event of events.splice(0)) {
+        hooks.onEvent()
+        const result = decoder.fromUpstreamEvent(event, state)
+        state = result.state
+        // Before a spill nothing has reached the client, so an in-stream error fails only this attempt.
+        if (result.kind === 'error') {
+          await stop()
+          return { ok: false, kind: 'status', error: result.error }
+        }
+        for (const chunk of result.chunks) {
+          sink.chunk(chunk)
+          if (chunk.choices.length) firstTokenAt ??= hooks.now()
+          if (chunk.choices.some((c) => c.finish_reason !== null)) finished = true
+        }
+        if (result.kind === 'done') {
+          await stop()
+          return { ok: true, spilled: false }
+        }
+      }
+      if (spill?.()) return { ok: true, spilled: true }
+      await sink.drain()
+    }
+    // As for a client's stream (translate.ts): an end with no finish reason is a broken answer.
+    return finished
+      ? { ok: true, spilled: false }
+      : { ok: false, kind: 'invalid_response', error: { status: 502, message: 'Provider closed the stream before it finished' } }
+  }
+  return { run, firstTokenAt: () => firstTokenAt }
 }

@@ -11,7 +11,8 @@ import { chatOperation, targetOf, type Operation } from '../routing/attempt.ts'
 import { needsOf } from '../routing/needs.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
 import { autoRouterPlugin } from '../schemas/plugins.ts'
-import type { NativeOperation, SkinCodec } from './skin.ts'
+import type { Cost } from '../billing/pricing.ts'
+import type { NativeOperation, SkinCodec, SkinMeta } from './skin.ts'
 
 /** Characters of every choice's text and reasoning, for an answer whose usage the upstream did not report. */
 const answerChars = (body: CanonicalResponse): number =>
@@ -70,6 +71,19 @@ export const canonicalJob = <Req>(codec: SkinCodec<Req>, req: Req): Job<Canonica
         body: (meta, cost) => codec.encodeJson(meta, shown, usage, cost, req),
       }
     },
+    ...(codec.spills && !canonical.tools?.length && (canonical.n ?? 1) === 1 ? {
+      spill: {
+        answer: (rest: CanonicalResponse, textChars: number) => {
+          const usage = rest.usage ?? estimateUsage(promptTokens, textChars + answerChars(rest))
+          const shown = hide ? withoutReasoning(rest) : rest
+          const first = rest.choices[0]
+          return {
+            usage, finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null, upstreamId: rest.upstreamId,
+            body: (meta: SkinMeta, cost: Cost) => codec.encodeJson(meta, shown, usage, cost, req),
+          }
+        },
+      },
+    } : {}),
     stream: {
       decoder: (adapter, target) => (native?.serves(adapter, target) ? native.decoder(adapter) : adapter),
       encoder: (meta) => codec.streamEncoder(meta, req),

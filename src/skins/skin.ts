@@ -101,4 +101,9 @@ export interface SkinCodec<Req> {
   errorBody(error: GatewayError): { status: number; body: unknown; headers?: Record<string, string> }
   /** Endpoints that speak this skin natively; every other endpoint is sent `toCanonical`'s request. */
   native?: NativeOperation<Req>
+  /**
+   * encodeJson's body is chat's (api/spill-json.ts can write it as its text arrives): a long
+   * plain-text answer is then sent as it comes rather than held whole.
+   */
+  spills?: true
 }

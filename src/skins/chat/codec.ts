@@ -13,4 +13,5 @@ export const chatCodec: SkinCodec<ChatRequest> = {
   encodeJson: (meta, res, usage, cost) => completionBody(meta, res, usage, cost),
   streamEncoder: (meta) => chatStreamEncoder(meta),
   errorBody: openAiErrorBody,
+  spills: true,
 }
