@@ -4,11 +4,12 @@
 // the routing: cors touched `c.res` before the handler, so Hono built a placeholder
 // Response and then copied it into the real one. Here nothing touches the response
 // until the handler has made it, then each header is set once.
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { endTime, startTime } from 'hono/timing'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError, errorResponse } from '../errors.ts'
+import { envelopeOfPath } from '../skins/routes.ts'
 
 /** Browser clients send these; answer their preflights. */
 const CORS_ALLOW_HEADERS = [
@@ -44,13 +45,17 @@ const PLAIN_ID = /^[\w\-=]+$/
 export const requestIdOf = (given: string | undefined): string =>
   given && given.length <= REQUEST_ID_MAX && PLAIN_ID.test(given) ? given : crypto.randomUUID()
 
+/** The 413 in the envelope of the route it was meant for: a skin's own (Anthropic's, OpenAI's) on its route. */
+const tooLarge = (c: Context<AppEnv>, max: number): Response =>
+  errorResponse(c, new GatewayError('payload_too_large', `Request body is larger than ${max} bytes`), envelopeOfPath(c.req.path))
+
 /** A body without a Content-Length (chunked) is counted as it is read, by Hono's bodyLimit. */
 let chunkedLimit: { max: number; handler: MiddlewareHandler<AppEnv> } | undefined
 const limitChunked = (max: number): MiddlewareHandler<AppEnv> => {
   if (chunkedLimit?.max !== max) {
     chunkedLimit = {
       max,
-      handler: bodyLimit({ maxSize: max, onError: (c) => errorResponse(c, new GatewayError('payload_too_large', `Request body is larger than ${max} bytes`)) }),
+      handler: bodyLimit({ maxSize: max, onError: (c) => tooLarge(c, max) }),
     }
   }
   return chunkedLimit.handler
@@ -81,7 +86,7 @@ export const edge: MiddlewareHandler<AppEnv> = async (c, next) => {
       const refused = await limitChunked(max)(c, next)
       if (refused instanceof Response) c.res = refused // next() resolves to the context, not a Response
     }
-    else if (Number.parseInt(length, 10) > max) c.res = errorResponse(c, new GatewayError('payload_too_large', `Request body is larger than ${max} bytes`))
+    else if (Number.parseInt(length, 10) > max) c.res = tooLarge(c, max)
     else await next()
   } else {
     await next()

@@ -7,7 +7,7 @@ import type { Skin } from '../api/inference.ts'
 import { planError, requireModality } from '../api/pipeline.ts'
 import { catalogIndex } from '../catalog/lookup.ts'
 import type { AppEnv } from '../env.ts'
-import { handleErrorWith, openAiErrorBody } from '../errors.ts'
+import { handleErrorWith, openAiErrorBody, type ErrorEnvelope } from '../errors.ts'
 import { requireKey } from '../middleware/auth.ts'
 import { isAutoRouter } from '../routing/auto.ts'
 import { resolveModel } from '../routing/variants.ts'
@@ -37,10 +37,19 @@ const countTokensRoute = new Hono<AppEnv>()
   .post('/messages/count_tokens', requireKey('inference'), async (c) => c.json(countTokens(requireCountable(decodeCountTokens(await c.req.text())))))
   .onError(handleErrorWith(messagesCodec.errorBody))
 
-export const inference = new Hono<AppEnv>()
-  .route('/', route('/chat/completions', codecSkin(chatCodec)))
-  .route('/', route('/completions', codecSkin(completionsCodec)))
-  .route('/', route('/embeddings', embeddingsSkin))
-  .route('/', route('/messages', codecSkin(messagesCodec)))
-  .route('/', countTokensRoute)
-  .route('/', route('/responses', codecSkin(responsesCodec)))
+const SKINS: readonly (readonly [string, Skin])[] = [
+  ['/chat/completions', codecSkin(chatCodec)],
+  ['/completions', codecSkin(completionsCodec)],
+  ['/embeddings', embeddingsSkin],
+  ['/messages', codecSkin(messagesCodec)],
+  ['/responses', codecSkin(responsesCodec)],
+]
+
+export const inference = SKINS.reduce((app, [path, skin]) => app.route('/', route(path, skin)), new Hono<AppEnv>().route('/', countTokensRoute))
+
+/** Each inference route's error envelope under /api/v1, for errors raised before its route runs (the body limit, middleware/edge.ts). */
+const ENVELOPES = new Map<string, ErrorEnvelope>([
+  ...SKINS.map(([path, skin]) => [`/api/v1${path}`, skin.errorBody] as const),
+  ['/api/v1/messages/count_tokens', messagesCodec.errorBody],
+])
+export const envelopeOfPath = (path: string): ErrorEnvelope => ENVELOPES.get(path) ?? openAiErrorBody

@@ -89,6 +89,28 @@ describe('edge middleware', () => {
     expect((await chunked.json<{ error: { message: string } }>()).error.message).toContain('larger than')
   })
 
+  it("the 413 speaks the route's own envelope: Anthropic's on /messages, OpenAI's on /responses, whether by Content-Length or chunked", async () => {
+    const big = new TextEncoder().encode('x'.repeat(TEN_MB + 1))
+    const chunkedBody = () => new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 1024 * 1024) controller.enqueue(big.slice(i, i + 1024 * 1024))
+        controller.close()
+      },
+    })
+    for (const body of [() => big, chunkedBody]) {
+      const post = (path: string) => exports.default.fetch(new Request(`${BASE}/api/v1${path}`, { method: 'POST', body: body(), headers: { 'content-type': 'application/json' } }))
+      for (const path of ['/messages', '/messages/count_tokens']) {
+        const res = await post(path)
+        expect(res.status, path).toBe(413)
+        expect(await res.json(), path).toMatchObject({ type: 'error', error: { type: 'request_too_large', message: expect.stringContaining('larger than') } })
+      }
+      const res = await post('/responses')
+      expect(res.status).toBe(413)
+      expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'payload_too_large', param: null, message: expect.stringContaining('larger than') } })
+      expectSecure(res)
+    }
+  })
+
   it('a chunked body under the limit still reaches the handler', async () => {
     const { key } = await seedAccount()
     const bytes = new TextEncoder().encode(JSON.stringify({ model: 'fake/echo', messages: [{ role: 'user', content: 'chunked' }] }))
