@@ -101,16 +101,22 @@ export const heapSampler = async (inspectorPort: number, nudge: () => Promise<un
   })
   const used = async () => (await call<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize
   return {
-    /** Peak used heap while `during` runs, and the used heap after a GC before it, in bytes. */
-    measure: async (during: () => Promise<unknown>): Promise<{ baseline: number; peak: number }> => {
+    /**
+     * The used heap after a GC before `during` runs, and its peak while it runs, in bytes. With
+     * `live`, each sample forces a GC first, so the peak is of what requests hold (live
+     * objects), not of garbage a collection has yet to free: GC timing makes the plain peak
+     * grow with how long a request allocates, whether or not it holds anything.
+     */
+    measure: async (during: () => Promise<unknown>, { live = false } = {}): Promise<{ baseline: number; peak: number }> => {
       await call('HeapProfiler.collectGarbage')
       const baseline = await used()
       let peak = baseline
       let running = true
       const poll = (async () => {
         while (running) {
+          if (live) await call('HeapProfiler.collectGarbage')
           peak = Math.max(peak, await used())
-          await new Promise((r) => setTimeout(r, 2))
+          await new Promise((r) => setTimeout(r, live ? 10 : 2))
         }
       })()
       try {
