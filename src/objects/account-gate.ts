@@ -23,7 +23,7 @@ import {
   anyLease, applyLeaseSettlement, expireLeases, insertLease, LEASE_SCHEMA, leaseCounts, leasedMicro, nextLeaseWake, pruneLeases, revokeLeases,
 } from './lease-store.ts'
 import {
-  addKeyUsage, cacheNames, cachedNames, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, PERIODS, SCHEMA, takeBatch,
+  addKeyUsage, cacheNames, cachedNames, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, openHolds, PERIODS, SCHEMA, takeBatch,
   unflushedCount, windowCounts,
 } from './gate-store.ts'
 
@@ -154,7 +154,7 @@ export class AccountGate extends DurableObject<Env> {
     const period = key.limitReset ? PERIOD_OF[key.limitReset] : 'all'
     const usage = keyUsage(this.sql, key.hash, period, now)
     return {
-      room: key.limitMicro - usage - heldMicro(this.sql, key.hash) - (this.hasLeases ? leasedMicro(this.sql, key.hash) : 0),
+      room: key.limitMicro - usage - heldMicro(this.sql, now, key.hash) - (this.hasLeases ? leasedMicro(this.sql, key.hash) : 0),
       usage,
       resetAt: period === 'all' ? null : periodEnd(period, now),
     }
@@ -171,7 +171,7 @@ export class AccountGate extends DurableObject<Env> {
     const state = await this.ensure(input.accountId)
     const now = this.clock()
     // Leases count like holds: holds and leases together never exceed the balance (I1).
-    const accountRoom = state.balance - heldMicro(this.sql) - this.leased(now)
+    const accountRoom = state.balance - heldMicro(this.sql, now) - this.leased(now)
     const keyRoom = this.keyRoom(input.key, now)
     const available = Math.min(accountRoom, keyRoom?.room ?? Infinity)
     const deny = (status: Denial['status'], reason: Denial['reason'], extra: Partial<Denial> = {}): Denial =>
@@ -228,7 +228,7 @@ export class AccountGate extends DurableObject<Env> {
         )
       }
     })
-    this.schedule(expiresAt)
+    // No alarm for the hold's expiry: it stops counting at expiresAt by itself (heldMicro).
     return { ok: true, balanceMicro: state.balance, availableMicro: available - input.holdMicro }
   }
 
@@ -319,7 +319,7 @@ export class AccountGate extends DurableObject<Env> {
       : state.balance < 0 ? 'negative_balance' : !leaseable(input.key, c) ? 'exact_only' : null
     if (refusal) return { ok: false, reason: refusal }
     const s = leaseSettings(c)
-    const [held, leased] = [heldMicro(this.sql), this.leased(now)]
+    const [held, leased] = [heldMicro(this.sql, now), this.leased(now)]
     const micro = sizeGrant({
       demandMicroPerSec: input.demandMicroPerSec, availableMicro: state.balance - held - leased, unheldMicro: state.balance - held,
       leasedMicro: leased, keyRoomMicro: this.keyRoom(input.key, now)?.room ?? null,
@@ -420,14 +420,15 @@ export class AccountGate extends DurableObject<Env> {
 
   async snapshot(accountId?: string): Promise<GateSnapshot> {
     const state = accountId ? await this.ensure(accountId) : this.state
+    const now = this.clock()
     return {
       accountId: state?.accountId ?? null,
       balanceMicro: state?.balance ?? 0,
       totalCreditsMicro: state?.totalCredits ?? 0,
       totalUsageMicro: state?.totalUsage ?? 0,
       purchasedMicro: state?.purchased ?? 0,
-      heldMicro: heldMicro(this.sql),
-      openHolds: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM holds').one().n,
+      heldMicro: heldMicro(this.sql, now),
+      openHolds: openHolds(this.sql, now),
       unflushed: unflushedCount(this.sql),
       lastFlush: this.lastFlush,
     }
@@ -484,8 +485,6 @@ export class AccountGate extends DurableObject<Env> {
       next = now + FLUSH_RETRY_MS
     }
     if (next !== null) this.schedule(next)
-    const nextHold = this.sql.exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM holds').one().at
-    if (nextHold !== null) this.schedule(nextHold)
     // Housekeeping keeps running while there is anything to expire.
     const oldest = this.sql.exec<{ at: number | null }>('SELECT MIN(created_at) AS at FROM idempotency').one().at
     if (oldest !== null) this.schedule(oldest + idempotencyTtl)

@@ -27,12 +27,19 @@ export const PERIODS: Period[] = ['day', 'week', 'month']
 
 const one = <T>(sql: SqlStorage, query: string, ...args: SqlStorageValue[]): T => sql.exec(query, ...args).one() as T
 
-export const heldMicro = (sql: SqlStorage, keyHash?: string): number =>
+/**
+ * What open holds keep back. A hold counts until its expiry, not until a row is deleted: an
+ * expired one (its request's settle never came) is freed by the clock, so admission needs no
+ * alarm per hold; the next alarm deletes the row.
+ */
+export const heldMicro = (sql: SqlStorage, now: number, keyHash?: string): number =>
   Number(
     keyHash === undefined
-      ? one<{ n: number }>(sql, 'SELECT COALESCE(SUM(amount), 0) AS n FROM holds').n
-      : one<{ n: number }>(sql, 'SELECT COALESCE(SUM(amount), 0) AS n FROM holds WHERE key_hash = ?', keyHash).n,
+      ? one<{ n: number }>(sql, 'SELECT COALESCE(SUM(amount), 0) AS n FROM holds WHERE expires_at > ?', now).n
+      : one<{ n: number }>(sql, 'SELECT COALESCE(SUM(amount), 0) AS n FROM holds WHERE key_hash = ? AND expires_at > ?', keyHash, now).n,
   )
+
+export const openHolds = (sql: SqlStorage, now: number): number => one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM holds WHERE expires_at > ?', now).n
 
 /** Which counts a request needs: each query runs only when its limit is on, so unlimited keys cost O(1). */
 export interface CountNeeds {
@@ -51,7 +58,7 @@ export const windowCounts = (sql: SqlStorage, keyHash: string, now: number, need
     : none
   const free = need.free ? one<{ n: number; oldest: number | null }>(sql, 'SELECT COUNT(*) AS n, MIN(at) AS oldest FROM requests WHERE free = 1 AND at > ?', since) : none
   const today = need.free ? freeToday(sql, now) : 0
-  const inFlight = need.inFlight ? one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM holds WHERE key_hash = ?', keyHash).n : 0
+  const inFlight = need.inFlight ? one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM holds WHERE key_hash = ? AND expires_at > ?', keyHash, now).n : 0
   return {
     requestsLastMinute: key.n,
     oldestRequestAt: key.oldest,

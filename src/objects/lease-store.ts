@@ -126,7 +126,7 @@ export const applyLeaseSettlement = (sql: SqlStorage, balanceMicro: number, inpu
       if (exists(sql, 'generations', ch.generationId)) { ack.duplicates++; ack.acked.push(ch.generationId); continue }
       const cost = ch.costMicro
       const live = lease !== undefined && lease.state !== 'closed'
-      const room = live && lease ? lease.granted - lease.charged : balanceMicro - charged - heldMicro(sql) - leasedMicro(sql)
+      const room = live && lease ? lease.granted - lease.charged : balanceMicro - charged - heldMicro(sql, now) - leasedMicro(sql)
       if (!Number.isInteger(cost) || cost < 0 || cost > room) { ack.refused.push(ch.generationId); continue }
       if (live && lease) {
         chargeLease(sql, lease.id, cost)

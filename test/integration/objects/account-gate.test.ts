@@ -4,6 +4,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { AdmitInput, GateKey } from '../../../src/objects/gate-types.ts'
+import { configOf } from '../../../src/env.ts'
 import { gateFor } from '../../../src/objects/clients.ts'
 import type { GenerationRecord } from '../../../src/storage/record.ts'
 import { noonToday, testClock, useClock } from '../../helpers/clock.ts'
@@ -66,6 +67,19 @@ describe('account gate', () => {
     clock.advance(3_600_000)
     await runDurableObjectAlarm(gate)
     expect((await gate.snapshot()).openHolds).toBe(0)
+  })
+
+  it("an expired hold stops counting at its expiry by the gate's clock, before any alarm has run", async () => {
+    const { accountId, keyHash } = await seedAccount({ balanceMicro: 1_000 })
+    const { gate, clock } = await gateAtNoon(accountId)
+    expect((await gate.admit(admitInput(accountId, keyOf(keyHash), { holdMicro: 700 }))).ok).toBe(true)
+    expect(await gate.admit(admitInput(accountId, keyOf(keyHash), { holdMicro: 700 }))).toMatchObject({ ok: false, reason: 'insufficient_credits', availableMicro: 300 })
+    const ttlMs = configOf(env).HOLD_TTL_SECONDS * 1000
+    clock.advance(ttlMs - 1)
+    expect((await gate.snapshot()).openHolds).toBe(1)
+    clock.advance(1)
+    expect(await gate.snapshot()).toMatchObject({ heldMicro: 0, openHolds: 0 })
+    expect((await gate.admit(admitInput(accountId, keyOf(keyHash), { holdMicro: 700 }))).ok).toBe(true)
   })
 
   it('refuses a disabled key at once, whatever the caller cached', async () => {
