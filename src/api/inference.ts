@@ -61,8 +61,9 @@ export interface Job<B> {
   operation(capOf: (a: PlannedAttempt) => number | undefined): Operation<B>
   answer(body: B): Answer
   /**
-   * Chat's JSON written as its text arrives, for a plain-text answer too long to hold
-   * (api/spill-response.ts): the answer for the rest of the body, the text left out.
+   * The JSON written as its text arrives, for a plain-text answer too long to hold
+   * (api/spill-response.ts): the answer for the rest of the body, its body with the
+   * text's place marked (TEXT_MARK in api/spill-json.ts).
    */
   spill?: { answer(rest: CanonicalResponse, textChars: number): Answer }
   /** How the answer streams, for skins that stream. */

@@ -1,42 +1,111 @@
-// PURE: a non-streaming chat answer written as its text arrives (api/spill-response.ts), as
-// JSON that parses to the same object the assembled answer serializes to. The body's keys
-// are reordered (JSON objects are unordered): the meta keys, then the first choice's
-// message content as an open string the text is appended to, then every other key.
-import type { CanonicalChunk } from '../providers/types.ts'
-
-/** Keys written before the text: known when the answer commits (the generation's identity). */
-const HEAD_KEYS = ['id', 'object', 'created', 'model', 'provider'] as const
+// PURE: a non-streaming answer written as its text arrives (api/spill-response.ts), as JSON
+// that parses to the same object the assembled answer serializes to, in any skin's shape.
+//
+// The skin renders its body with a mark where the text goes; the mark's place (its path)
+// splits the JSON. Along the path, each object writes its identity keys and the path's key
+// before the text, every other key after it; each array writes the item holding the text
+// first and the rest after it (JSON objects are unordered; the item is the array's first).
+// The head comes from the body rendered when the answer commits, the tail from the one
+// rendered at its end, so only identity keys (fixed once the answer commits) come early.
+// An item a skin puts before the text (Messages' thinking) that first arrives after the
+// commit is written after the text, in the order the stream sent them.
+import type { CanonicalChunk, CanonicalResponse } from '../providers/types.ts'
 
 type Json = Record<string, unknown>
+export type TextPath = readonly (string | number)[]
+
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Stands in for the text in a rendered body: no answer holds it (a random id, between NULs). */
+export const TEXT_MARK = `\u0000text-${crypto.randomUUID()}\u0000`
+
+/** The answer with choice 0's text as the mark, for the skin to render: its body then shows where the text goes. */
+export const markText = (res: CanonicalResponse): CanonicalResponse => ({
+  ...res,
+  choices: res.choices.map((c) => (c.index === 0 ? { ...c, message: { ...c.message, content: TEXT_MARK } } : c)),
+})
+
+/** Keys written before the text, at any level of its path: the generation's and the item's identity. */
+const HEAD_KEYS = new Set(['id', 'object', 'type', 'role', 'created', 'created_at', 'model', 'provider', 'index'])
+
+/** Where the mark is: the keys and indices down to it, or undefined when it is absent. */
+export const markPath = (body: unknown, mark = TEXT_MARK): TextPath | undefined => {
+  if (body === mark) return []
+  if (Array.isArray(body)) {
+    for (const [i, item] of body.entries()) {
+      const rest = markPath(item, mark)
+      if (rest) return [i, ...rest]
+    }
+  } else if (isRecord(body)) {
+    for (const key in body) {
+      const rest = markPath(body[key], mark)
+      if (rest) return [key, ...rest]
+    }
+  }
+  return undefined
+}
+
+/** A path the text can be written along: it holds the mark, and each array's marked item is its first. */
+export const spillPath = (body: unknown): TextPath | undefined => {
+  const path = markPath(body)
+  if (!path || path.length === 0 || !path.every((step) => typeof step === 'string' || step === 0)) return undefined
+  // A body that repeats its text (Responses' output_text) would need it held to write it twice.
+  return JSON.stringify(body).split(MARK_JSON).length === 2 ? path : undefined
+}
+
+const MARK_JSON = JSON.stringify(TEXT_MARK)
+
+/** A body rendered with the mark, as the JSON of the whole answer: the text (pieces as jsonText made them) in the mark's place. */
+export const withText = (body: unknown, escapedText: string): string => JSON.stringify(body).replace(MARK_JSON, () => `"${escapedText}"`)
 
 /** One piece of text as it goes inside a JSON string. A lone surrogate is escaped, so halves split across pieces parse back to the pair. */
 export const jsonText = (text: string): string => JSON.stringify(text).slice(1, -1)
 
-/** The JSON up to the open content string of choice 0. */
-export const spillHead = (body: Json): string => {
-  const head = Object.fromEntries(HEAD_KEYS.filter((k) => k in body).map((k) => [k, body[k]]))
-  return `${JSON.stringify(head).slice(0, -1)},"choices":[{"index":0,"message":{"content":"`
-}
+const member = (key: string, value: unknown) => `${JSON.stringify(key)}:${JSON.stringify(value)}`
+const definedKeys = (o: Json) => Object.keys(o).filter((k) => o[k] !== undefined)
 
-const rest = (o: Json, skip: readonly string[]): string => {
+/** The JSON up to the open text string, from the body rendered at the commit. */
+export const spillHead = (body: unknown, path: TextPath): string => {
   let out = ''
-  for (const key in o) if (!skip.includes(key) && o[key] !== undefined) out += `,${JSON.stringify(key)}:${JSON.stringify(o[key])}`
-  return out
+  let node = body
+  for (const step of path) {
+    if (typeof step === 'number') {
+      out += '['
+      node = (node as unknown[])[step]
+      continue
+    }
+    const o = node as Json
+    const head = definedKeys(o).filter((k) => k !== step && HEAD_KEYS.has(k))
+    out += `{${[...head.map((k) => member(k, o[k])), `${JSON.stringify(step)}:`].join(',')}`
+    node = o[step]
+  }
+  return `${out}"`
 }
 
 /**
- * The JSON after the text: the body as rendered at the end (its choice 0 content left out),
- * with `extra` top-level keys, and `finish` replacing choice 0's finish_reason (a failure).
+ * The JSON after the text, from the body rendered at the end: closing along the path from
+ * the text up, each object's keys not written before it and each array's other items;
+ * `extra` joins the top object's keys.
  */
-export const spillTail = (body: Json, extra?: Json, finish?: string): string => {
-  const choices = Array.isArray(body.choices) ? body.choices.filter(isRecord) : []
-  const [first, ...others] = choices
-  const message = first && isRecord(first.message) ? first.message : {}
-  const choice = first ? { ...first, ...(finish !== undefined ? { finish_reason: finish } : {}) } : {}
-  let out = `"${rest(message, ['content'])}}${rest(choice, ['index', 'message'])}}`
-  for (const c of others) out += `,${JSON.stringify(c)}`
-  return `${out}]${rest({ ...body, ...extra }, [...HEAD_KEYS, 'choices'])}}`
+export const spillTail = (body: unknown, extra?: Json): string => {
+  const path = markPath(body)
+  if (!path) throw new Error('spill: the final body has lost its text mark')
+  const nodes: unknown[] = [body]
+  for (const step of path.slice(0, -1)) nodes.push(typeof step === 'number' ? (nodes.at(-1) as unknown[])[step] : (nodes.at(-1) as Json)[step])
+  let out = '"'
+  for (let level = path.length - 1; level >= 0; level--) {
+    const step = path[level]!
+    const node = nodes[level]
+    if (typeof step === 'number') {
+      const others = (node as unknown[]).filter((_, i) => i !== step)
+      out += `${others.map((item) => `,${JSON.stringify(item)}`).join('')}]`
+      continue
+    }
+    const o = level === 0 ? { ...(node as Json), ...extra } : (node as Json)
+    const rest = definedKeys(o).filter((k) => k !== step && !HEAD_KEYS.has(k))
+    out += `${rest.map((k) => `,${member(k, o[k])}`).join('')}}`
+  }
+  return out
 }
 
 /**

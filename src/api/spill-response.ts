@@ -1,8 +1,9 @@
-// A non-streaming chat answer too long to hold (its text past the attempt's spillChars):
-// the JSON is sent as the text arrives, so the memory a request holds is bounded by an
-// upstream read, not the answer's size. The attempt has committed, so a failure from here
-// cannot fail over: the JSON is closed with finish_reason "error" and an `error` object
-// (as a stream's error chunk says it), what was served is billed and recorded.
+// A non-streaming answer too long to hold (its text past the attempt's spillChars): the
+// JSON is sent as the text arrives, so the memory a request holds is bounded by an upstream
+// read, not the answer's size. The attempt has committed, so a failure from here cannot
+// fail over: the JSON is closed with choice 0's finish "error" and an `error` object (as a
+// stream's error chunk says it), what was served is billed and recorded. A body whose text
+// cannot go first along its path (a Messages answer that reasoned first) is held whole.
 import type { Context } from 'hono'
 import type { Cost } from '../billing/pricing.ts'
 import type { AppEnv } from '../env.ts'
@@ -12,7 +13,7 @@ import type { reportsFromAttempts } from '../routing/health.ts'
 import type { SkinMeta } from '../skins/skin.ts'
 import { assembleChat } from '../streaming/assemble.ts'
 import type { Answer } from './inference.ts'
-import { jsonText, spillHead, spillTail, splitText } from './spill-json.ts'
+import { jsonText, spillHead, spillPath, spillTail, splitText, withText } from './spill-json.ts'
 import type { recorder } from './pipeline.ts'
 
 export interface SpillOptions {
@@ -42,6 +43,8 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
   let chars = 0
   let pending = ''
   let writerGone = false
+  /** The body cannot be written along its text: the text is held, and the JSON written whole at the end. */
+  let held = false
   const add = (chunk: CanonicalChunk) => {
     const { text, left } = splitText(chunk, seen)
     chars += text.length
@@ -51,7 +54,7 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
   // Written after upstream reads once a piece is worth a write (one per event would be tens of
   // thousands); past a few writes behind, the upstream read waits for the client.
   const drain = async (last = false) => {
-    if (!pending || (!last && pending.length < PIECE)) return
+    if (held || !pending || (!last && pending.length < PIECE)) return
     const bytes = encoder.encode(pending)
     pending = ''
     // A write that fails is a client that left: the next read stops, and the upstream is cancelled.
@@ -71,7 +74,9 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
       for (const chunk of outcome.chunks) add(chunk)
       outcome.chunks.length = 0
       const head = o.answer(assembleChat(parts), chars).body(o.meta, o.price(zeroUsage, null))
-      pending = spillHead(isJson(head) ? head : {}) + pending
+      const path = spillPath(head)
+      if (path) pending = spillHead(head, path) + pending
+      else held = true
       await drain(true)
       const got = await outcome.rest.read({ chunk: add, drain: () => drain() })
       ended = got.ok ? { kind: 'completed' } : { kind: 'error', status: got.error.status, message: got.error.message, errorType: 'provider_error' }
@@ -90,11 +95,20 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
     const endedAt = Date.now()
     const status = ended.kind === 'error' ? ended.status : 200
     if (ended.kind !== 'cancelled') {
-      const body = answer.body(o.meta, cost)
-      const extra = { ...o.extra?.(), ...(ended.kind === 'error' ? { error: { code: ended.status, message: ended.message, metadata: { error_type: ended.errorType } } } : {}) }
-      pending += spillTail(isJson(body) ? body : {}, extra, ended.kind === 'error' ? 'error' : undefined)
-      await drain(true).catch(() => {})
-      await writer.close().catch(() => {})
+      try {
+        // A failure shows in choice 0's finish, as the skin spells "error".
+        const body = ended.kind === 'error' ? o.answer(withFinish(rest, 'error'), chars).body(o.meta, cost) : answer.body(o.meta, cost)
+        const extra = { ...o.extra?.(), ...(ended.kind === 'error' ? { error: { code: ended.status, message: ended.message, metadata: { error_type: ended.errorType } } } : {}) }
+        if (held) pending = withText(isJson(body) ? { ...body, ...extra } : body, pending)
+        else pending += spillTail(body, extra)
+        held = false
+        await drain(true).catch(() => {})
+        await writer.close().catch(() => {})
+      } catch (err) {
+        // A body that lost its mark is a bug: the client sees a cut answer, never wrong JSON.
+        console.error(JSON.stringify({ level: 'error', message: 'spill: could not close the JSON', error: String(err) }))
+        await writer.abort(err).catch(() => {})
+      }
     } else {
       await writer.abort().catch(() => {})
     }
@@ -117,4 +131,6 @@ const PIECE = 16 * 1024
 const BACKLOG = 4
 
 const zeroUsage: Usage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }
+const withFinish = (res: CanonicalResponse, finish: FinishReason): CanonicalResponse =>
+  ({ ...res, choices: res.choices.map((c) => (c.index === 0 ? { ...c, finish_reason: finish } : c)) })
 const isJson = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

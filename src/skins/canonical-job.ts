@@ -12,6 +12,7 @@ import { needsOf } from '../routing/needs.ts'
 import type { PlannedAttempt } from '../routing/plan.ts'
 import { autoRouterPlugin } from '../schemas/plugins.ts'
 import type { Cost } from '../billing/pricing.ts'
+import { markText } from '../api/spill-json.ts'
 import type { NativeOperation, SkinCodec, SkinMeta } from './skin.ts'
 
 /** Characters of every choice's text and reasoning, for an answer whose usage the upstream did not report. */
@@ -75,7 +76,7 @@ export const canonicalJob = <Req>(codec: SkinCodec<Req>, req: Req): Job<Canonica
       spill: {
         answer: (rest: CanonicalResponse, textChars: number) => {
           const usage = rest.usage ?? estimateUsage(promptTokens, textChars + answerChars(rest))
-          const shown = hide ? withoutReasoning(rest) : rest
+          const shown = markText(hide ? withoutReasoning(rest) : rest)
           const first = rest.choices[0]
           return {
             usage, finish: first?.finish_reason ?? null, nativeFinish: first?.native_finish_reason ?? null, upstreamId: rest.upstreamId,

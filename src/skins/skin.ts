@@ -102,8 +102,9 @@ export interface SkinCodec<Req> {
   /** Endpoints that speak this skin natively; every other endpoint is sent `toCanonical`'s request. */
   native?: NativeOperation<Req>
   /**
-   * encodeJson's body is chat's (api/spill-json.ts can write it as its text arrives): a long
-   * plain-text answer is then sent as it comes rather than held whole.
+   * encodeJson writes choice 0's text once, as one JSON string (api/spill-json.ts can then
+   * write the body as its text arrives): a long plain-text answer is sent as it comes rather
+   * than held whole. Not Responses: its output_text repeats the text.
    */
   spills?: true
 }

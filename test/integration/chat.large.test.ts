@@ -1,7 +1,7 @@
 // A long non-streaming answer is written as its text arrives (api/spill-response.ts), not
 // held whole: the client gets the same JSON, and a failure after the commit closes it validly.
 import { describe, expect, it } from 'vitest'
-import { chat } from '../helpers/gateway.ts'
+import { call, chat } from '../helpers/gateway.ts'
 import { flush, generationRow, settled } from '../helpers/ledger.ts'
 import { seedAccount } from '../helpers/seed.ts'
 
@@ -65,4 +65,33 @@ describe('a long non-streaming chat answer', () => {
     expect(body.error).toBeUndefined()
     expect(body.choices[0].message.content).toBe('You said: long one')
   })
+
+  // Messages and legacy completions render the text once too: the same writer serves them.
+  const skins = [
+    { path: '/messages', body: (fake: string) => ({ max_tokens: 100_000, messages: [{ role: 'user', content: `long one [[fake ${fake}]]` }] }), text: (b: any) => b.content[0].text as string },
+    { path: '/completions', body: (fake: string) => ({ prompt: `long one [[fake ${fake}]]` }), text: (b: any) => b.choices[0].text as string },
+  ]
+  for (const skin of skins) {
+    it(`${skin.path}: the same JSON written as it arrives as assembled whole, billed the same; a failure after the commit closes it validly`, async () => {
+      const { accountId, key } = await seedAccount({ balanceMicro: 50_000_000 })
+      const ask = (fake: string, headers: Record<string, string> = {}) =>
+        call(skin.path, { key, method: 'POST', headers, json: { model: 'fake/story', provider: { only: ['fake'] }, ...skin.body(fake) } })
+      const streamed = await ask(`tokens=${LONG}`)
+      expect(streamed.status).toBe(200)
+      const a = JSON.parse(await streamed.text())
+      const b = JSON.parse(await (await ask(`tokens=${LONG}`, { 'Idempotency-Key': crypto.randomUUID() })).text())
+      expect(skin.text(a).length).toBeGreaterThan(64 * 1024)
+      expect(a.id).not.toBe(b.id)
+      expect({ ...a, id: b.id, ...('created' in b ? { created: b.created } : {}) }).toEqual(b)
+
+      const failed = JSON.parse(await (await ask(`tokens=${LONG} error_after=35000`)).text())
+      expect(skin.text(failed).split(' ')).toHaveLength(35_000)
+      expect(failed.error).toMatchObject({ code: expect.any(Number), metadata: { error_type: 'provider_error' } })
+
+      await settled(accountId)
+      await flush(accountId)
+      expect(await generationRow(a.id)).toMatchObject({ status: 200, streamed: false, tokensCompletion: LONG })
+      expect(await generationRow(failed.id)).toMatchObject({ status: failed.error.code, finishReason: 'error' })
+    })
+  }
 })

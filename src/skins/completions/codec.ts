@@ -34,4 +34,5 @@ export const completionsCodec: SkinCodec<CompletionRequest> = {
   streamEncoder: (meta) => textStreamEncoder(meta),
   errorBody: openAiErrorBody,
   native: nativeCompletions,
+  spills: true,
 }

@@ -17,6 +17,7 @@ export const messagesCodec: SkinCodec<MessagesRequest> = {
   streamEncoder: messagesStreamEncoder,
   errorBody: messagesErrorBody,
   native: nativeMessages,
+  spills: true,
 }
 
 export { countTokens } from './count-tokens.ts'
