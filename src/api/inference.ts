@@ -63,7 +63,7 @@ export interface Job<B> {
   /**
    * The JSON written as its text arrives, for a plain-text answer too long to hold
    * (api/spill-response.ts): the answer for the rest of the body, its body with the
-   * text's place marked (TEXT_MARK in api/spill-json.ts).
+   * text's place marked (markText in api/spill-json.ts).
    */
   spill?: { answer(rest: CanonicalResponse, textChars: number): Answer }
   /** How the answer streams, for skins that stream. */

@@ -16,29 +16,39 @@ export type TextPath = readonly (string | number)[]
 
 const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Stands in for the text in a rendered body: no answer holds it (a random id, between NULs). */
-export const TEXT_MARK = `\u0000text-${crypto.randomUUID()}\u0000`
+/**
+ * Stands in for the text in a rendered body: no answer holds it (a random id between NULs,
+ * one per isolate). Made on first use: a Worker may not draw random values at load.
+ */
+let mark: { text: string; json: string } | undefined
+const textMark = () => {
+  if (!mark) {
+    const text = `\u0000text-${crypto.randomUUID()}\u0000`
+    mark = { text, json: JSON.stringify(text) }
+  }
+  return mark
+}
 
 /** The answer with choice 0's text as the mark, for the skin to render: its body then shows where the text goes. */
 export const markText = (res: CanonicalResponse): CanonicalResponse => ({
   ...res,
-  choices: res.choices.map((c) => (c.index === 0 ? { ...c, message: { ...c.message, content: TEXT_MARK } } : c)),
+  choices: res.choices.map((c) => (c.index === 0 ? { ...c, message: { ...c.message, content: textMark().text } } : c)),
 })
 
 /** Keys written before the text, at any level of its path: the generation's and the item's identity. */
 const HEAD_KEYS = new Set(['id', 'object', 'type', 'role', 'created', 'created_at', 'model', 'provider', 'index'])
 
 /** Where the mark is: the keys and indices down to it, or undefined when it is absent. */
-export const markPath = (body: unknown, mark = TEXT_MARK): TextPath | undefined => {
-  if (body === mark) return []
+export const markPath = (body: unknown, target = textMark().text): TextPath | undefined => {
+  if (body === target) return []
   if (Array.isArray(body)) {
     for (const [i, item] of body.entries()) {
-      const rest = markPath(item, mark)
+      const rest = markPath(item, target)
       if (rest) return [i, ...rest]
     }
   } else if (isRecord(body)) {
     for (const key in body) {
-      const rest = markPath(body[key], mark)
+      const rest = markPath(body[key], target)
       if (rest) return [key, ...rest]
     }
   }
@@ -50,13 +60,11 @@ export const spillPath = (body: unknown): TextPath | undefined => {
   const path = markPath(body)
   if (!path || path.length === 0 || !path.every((step) => typeof step === 'string' || step === 0)) return undefined
   // A body that repeats its text (Responses' output_text) would need it held to write it twice.
-  return JSON.stringify(body).split(MARK_JSON).length === 2 ? path : undefined
+  return JSON.stringify(body).split(textMark().json).length === 2 ? path : undefined
 }
 
-const MARK_JSON = JSON.stringify(TEXT_MARK)
-
 /** A body rendered with the mark, as the JSON of the whole answer: the text (pieces as jsonText made them) in the mark's place. */
-export const withText = (body: unknown, escapedText: string): string => JSON.stringify(body).replace(MARK_JSON, () => `"${escapedText}"`)
+export const withText = (body: unknown, escapedText: string): string => JSON.stringify(body).replace(textMark().json, () => `"${escapedText}"`)
 
 /** One piece of text as it goes inside a JSON string. A lone surrogate is escaped, so halves split across pieces parse back to the pair. */
 export const jsonText = (text: string): string => JSON.stringify(text).slice(1, -1)
