@@ -4,6 +4,7 @@ import { z } from 'zod'
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
+const num = (min: number, max: number, fallback: number) => z.coerce.number().min(min).max(max).default(fallback)
 
 /** An optional secret; empty counts as unset, and a short one fails loudly rather than guarding weakly. */
 const secret = (minLength: number) =>
@@ -66,8 +67,12 @@ export const ConfigSchema = z.object({
   LEASE_MAX_GRANT_MICRO: int(1, Number.MAX_SAFE_INTEGER, 5_000_000),
   /** An isolate sends its leased charges to each account's gate at most this often. */
   LEASE_SETTLE_EVERY_MS: int(10, 30_000, 1_000),
-  /** A key asks for a lease only at this request rate or more (per isolate): slower keys are cheaper exact. */
-  LEASE_MIN_REQUESTS_PER_SECOND: int(0, 10_000, 1),
+  /**
+   * A key asks for a lease only at this request rate or more (per isolate, over 3 s): 0.5 is a
+   * second request within 3 s, so a lease (admitting for LEASE_ADMIT_MS, 5 s) is likely to
+   * serve more than the one that asked; slower keys are cheaper exact.
+   */
+  LEASE_MIN_REQUESTS_PER_SECOND: num(0, 10_000, 0.5),
   /** How long an Idempotency-Key's stored result is replayed. */
   IDEMPOTENCY_TTL_SECONDS: int(60, 7 * 86_400, 86_400),
   /** Signing secrets of the top-up webhooks (docs/billing.md); unset = that webhook answers 503. */

@@ -42,7 +42,7 @@ export const DEFAULT_LEASE_SETTINGS: LeaseSettings = {
   horizonMs: 10_000,
   settleEveryMs: 1_000,
   demandWindowMs: 3_000,
-  // The gateway asks for 1 (LEASE_MIN_REQUESTS_PER_SECOND); the protocol itself leases on any demand.
+  // The gateway asks for 0.5 (LEASE_MIN_REQUESTS_PER_SECOND); the protocol itself leases on any demand.
   minRequestsPerSec: 0,
 }
 

@@ -55,7 +55,7 @@ const until = async (what: string, ok: () => boolean | Promise<boolean>, timeout
 }
 
 /**
- * A key's first requests are exact; at LEASE_MIN_REQUESTS_PER_SECOND (1/s over 3 s) its demand
+ * A key's first requests are exact; at LEASE_MIN_REQUESTS_PER_SECOND (0.5/s over 3 s) its demand
  * asks for a lease. Returns what they cost, once the isolate holds the lease.
  */
 const leased = async (accountId: string, key: string): Promise<number> => {
@@ -74,6 +74,27 @@ const costOf = async (r: Response) => Math.round((await r.json<{ usage: { cost: 
 afterEach(() => setEdgeClock(() => Date.now()))
 
 describe('credit leases in the gateway', () => {
+  it('a key seen less than LEASE_MIN_REQUESTS_PER_SECOND stays exact; a second request within 3 s asks for a lease', async () => {
+    const { accountId, key } = await seedAccount({ balanceMicro: 10_000_000 })
+    // In the past, so nothing this isolate keeps is ahead of the real clock the next test runs on.
+    let now = Date.now() - 60_000
+    setEdgeClock(() => now)
+    const [admits, grants] = [count('admit'), count('grantLease')]
+    for (let i = 0; i < 4; i++) {
+      expect((await chat(key)).status).toBe(200)
+      now += 3_500 // one request every 3.5 s: 0.33 a second over the 3 s window
+    }
+    expect(count('admit') - admits).toBe(4)
+    expect(count('grantLease')).toBe(grants)
+    expect(edgeState(accountId).heldMicro).toBe(0)
+    expect((await chat(key)).status).toBe(200)
+    now += 1_000
+    expect((await chat(key)).status).toBe(200) // two within 3 s: 0.67 a second
+    await until('a lease', () => edgeState(accountId).heldMicro > 0)
+    expect(count('grantLease')).toBeGreaterThan(grants)
+    await drainLeases(leaseEnv)
+  })
+
   it('admits with no gate admit round trip, and each charge lands in D1 exactly once', async () => {
     const { accountId, key } = await seedAccount({ balanceMicro: 10_000_000 })
     const firstCost = await leased(accountId, key)
