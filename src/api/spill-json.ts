@@ -116,11 +116,23 @@ export const spillTail = (body: unknown, extra?: Json): string => {
   return out
 }
 
+/** A delta with nothing but content (and a role, which the answer's body already has). */
+const textOnly = (delta: CanonicalChunk['choices'][number]['delta']): boolean => {
+  for (const key in delta) if (key !== 'content' && key !== 'role') return false
+  return true
+}
+
 /**
  * Splits choice 0's text off a chunk: the text to write, and what is left of the chunk to
  * assemble the rest of the answer from (undefined when nothing is: a plain text delta).
  */
 export const splitText = (chunk: CanonicalChunk, seen: { upstreamId: boolean; fingerprint: boolean }): { text: string; left: CanonicalChunk | undefined } => {
+  // Nearly every event of a long answer is a bare text delta: it leaves nothing, so nothing is copied.
+  const only = chunk.choices.length === 1 && chunk.usage == null && (chunk.upstreamId == null || seen.upstreamId) && (chunk.systemFingerprint == null || seen.fingerprint)
+    ? chunk.choices[0]! : undefined
+  if (only && only.index === 0 && only.finish_reason === null && only.native_finish_reason === null && only.logprobs == null && textOnly(only.delta)) {
+    return { text: only.delta.content ?? '', left: undefined }
+  }
   let text = ''
   let keep = chunk.usage != null || (chunk.upstreamId != null && !seen.upstreamId) || (chunk.systemFingerprint != null && !seen.fingerprint)
   const choices = chunk.choices.map((c) => {

@@ -41,20 +41,28 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
   // Choice 0 always assembles, even when every piece of it was text.
   const parts: CanonicalChunk[] = [{ choices: [{ index: 0, delta: {}, finish_reason: null, native_finish_reason: null, logprobs: null }] }]
   let chars = 0
+  /** JSON to write; text since the last write waits in `texts`, escaped once per write rather than once per event. */
   let pending = ''
+  let texts: string[] = []
+  let textsChars = 0
   let writerGone = false
   /** The body cannot be written along its text: the text is held, and the JSON written whole at the end. */
   let held = false
   const add = (chunk: CanonicalChunk) => {
     const { text, left } = splitText(chunk, seen)
-    chars += text.length
-    if (text) pending += jsonText(text)
+    if (text) {
+      texts.push(text)
+      textsChars += text.length
+      chars += text.length
+    }
     if (left) parts.push(left)
   }
   // Written after upstream reads once a piece is worth a write (one per event would be tens of
   // thousands); past a few writes behind, the upstream read waits for the client.
   const drain = async (last = false) => {
-    if (held || !pending || (!last && pending.length < PIECE)) return
+    if (held || (!last && pending.length + textsChars < PIECE)) return
+    escapeTexts()
+    if (!pending) return
     const bytes = encoder.encode(pending)
     pending = ''
     // A write that fails is a client that left: the next read stops, and the upstream is cancelled.
@@ -68,6 +76,13 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
     }
   }
 
+  const escapeTexts = () => {
+    if (!texts.length) return
+    pending += jsonText(texts.join(''))
+    texts = []
+    textsChars = 0
+  }
+
   const run = async (): Promise<void> => {
     let ended: Ended
     try {
@@ -75,7 +90,7 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
       outcome.chunks.length = 0
       const head = o.answer(assembleChat(parts), chars).body(o.meta, o.price(zeroUsage, null))
       const path = spillPath(head)
-      if (path) pending = spillHead(head, path) + pending
+      if (path) pending = spillHead(head, path)
       else held = true
       await drain(true)
       const got = await outcome.rest.read({ chunk: add, drain: () => drain() })
@@ -99,6 +114,7 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
         // A failure shows in choice 0's finish, as the skin spells "error".
         const body = ended.kind === 'error' ? o.answer(withFinish(rest, 'error'), chars).body(o.meta, cost) : answer.body(o.meta, cost)
         const extra = { ...o.extra?.(), ...(ended.kind === 'error' ? { error: { code: ended.status, message: ended.message, metadata: { error_type: ended.errorType } } } : {}) }
+        escapeTexts()
         if (held) pending = withText(isJson(body) ? { ...body, ...extra } : body, pending)
         else pending += spillTail(body, extra)
         held = false
