@@ -2,7 +2,8 @@
 // number of accounts' keys. It admits locally against a lease, journals each charge
 // (durably: a crash keeps the journal, loses only what was in flight), and sends
 // settlements back in batches that span leases and accounts. Deterministic, no I/O.
-import { demandRate, shouldRenew, type LeaseSettings } from './sizing.ts'
+import { DemandWindow } from './demand.ts'
+import { shouldRenew, type LeaseSettings } from './sizing.ts'
 import type { Charge, Lease, SettleAck, SettleEntry } from './ledger.ts'
 
 interface HeldLease {
@@ -32,7 +33,7 @@ export class LeaseShard {
   private held = new Map<string, HeldLease>()
   /** Durable: charges not yet acknowledged, by lease. */
   readonly journal = new Map<string, { account: string; charges: Charge[] }>()
-  private demand = new Map<string, { at: number; micro: number }[]>()
+  private demand = new Map<string, DemandWindow>()
   private asking = new Set<string>()
   /** When each charge (by generation id) or return (by lease id) was last sent: resent only if unanswered. */
   private sentAt = new Map<string, number>()
@@ -53,13 +54,9 @@ export class LeaseShard {
   /** Admit locally if a lease has room; null means take the exact path (one round trip). */
   admit(now: number, account: string, keyHash: string, holdMicro: number): { leaseId: string } | null {
     const k = slot(account, keyHash)
-    let samples = this.demand.get(k)
-    if (!samples) this.demand.set(k, (samples = []))
-    samples.push({ at: now, micro: holdMicro })
-    // Oldest first: drop from the front, in place (this runs on every request).
-    let old = 0
-    while (old < samples.length && (samples[old]?.at ?? now) <= now - this.settings.demandWindowMs) old++
-    if (old > 0) samples.splice(0, old)
+    let demand = this.demand.get(k)
+    if (!demand) this.demand.set(k, (demand = new DemandWindow(this.settings.demandWindowMs)))
+    demand.push(now, holdMicro)
     for (const h of this.bySlot.get(k)?.values() ?? []) {
       if (h.revoked || h.returning || now >= h.lease.admitUntil) continue
       if (h.lease.grantedMicro - h.usedMicro < holdMicro || h.requestsLeft === 0) continue
@@ -141,10 +138,7 @@ export class LeaseShard {
     // A full pass at most once a window: it is a scan of every key this isolate has seen lately.
     if (now - this.lastForgetAt < this.settings.demandWindowMs) return
     this.lastForgetAt = now
-    for (const [k, samples] of this.demand) {
-      const last = samples[samples.length - 1]
-      if (!last || last.at <= now - this.settings.demandWindowMs) this.demand.delete(k)
-    }
+    for (const [k, demand] of this.demand) if (demand.lastAt() <= now - this.settings.demandWindowMs) this.demand.delete(k)
   }
 
   onAck(ack: SettleAck): void {
@@ -206,7 +200,7 @@ export class LeaseShard {
       // Idle means the key showed no demand here for the demand window (its measured demand is 0),
       // not that this lease admitted nothing: a renewal waits unused while the lease before it
       // still has room, and must not be returned for that.
-      const lastDemand = this.demand.get(slot(h.account, h.lease.keyHash))?.at(-1)?.at ?? -Infinity
+      const lastDemand = this.demand.get(slot(h.account, h.lease.keyHash))?.lastAt() ?? -Infinity
       const idleMs = now - Math.max(h.lastAdmitAt, lastDemand)
       const ended = h.returning || h.revoked || now >= h.lease.admitUntil || idleMs > this.settings.demandWindowMs
       if (!ended) continue
@@ -226,18 +220,18 @@ export class LeaseShard {
     const look = new Set([...this.candidates, ...this.bySlot.keys()])
     this.candidates.clear()
     for (const k of look) {
-      const samples = this.demand.get(k)
-      if (!samples) continue
+      const demand = this.demand.get(k)
+      if (!demand) continue
       const [account, keyHash] = k.split('\u0000') as [string, string]
       if (this.asking.has(k) || (this.backoffUntil.get(k) ?? 0) > now) continue
-      const reqRate = (samples.filter((x) => x.at > now - this.settings.demandWindowMs).length * 1000) / this.settings.demandWindowMs
+      const reqRate = (demand.count(now) * 1000) / this.settings.demandWindowMs
       if (reqRate < this.settings.minRequestsPerSec) continue
-      const rate = demandRate(samples, now, this.settings.demandWindowMs)
+      const rate = (demand.sumMicro(now) * 1000) / this.settings.demandWindowMs
       const usable = [...this.bySlot.get(k)?.values() ?? []].filter((h) => !h.revoked && !h.returning && now < h.lease.admitUntil)
       const remaining = usable.reduce((a, h) => a + h.lease.grantedMicro - h.usedMicro, 0)
       const admitUntil = usable.reduce((a, h) => Math.max(a, h.lease.admitUntil), 0)
       // At most two usable leases per key: the current one and the next.
-      if (usable.length < 2 && shouldRenew({ remainingMicro: remaining, admitUntil, demandMicroPerSec: rate, largestHoldMicro: samples.reduce((a, x) => Math.max(a, x.micro), 0), rttMs: this.rttMs, now, pumpDelayMs: this.pumpDelayMs })) {
+      if (usable.length < 2 && shouldRenew({ remainingMicro: remaining, admitUntil, demandMicroPerSec: rate, largestHoldMicro: demand.maxMicro(now), rttMs: this.rttMs, now, pumpDelayMs: this.pumpDelayMs })) {
         this.asking.add(k)
         out.renewals.push({ account, keyHash, demandMicroPerSec: rate, demandRequestsPerSec: reqRate })
       }

@@ -52,13 +52,6 @@ export const leaseExpiry = (grantedAt: number, s: LeaseSettings): { admitUntil: 
   return { admitUntil, expiresAt: admitUntil + s.maxRequestMs + s.flushGraceMs }
 }
 
-/** Spend per second over the window, from (time, micro) samples. */
-export const demandRate = (samples: readonly { at: number; micro: number }[], now: number, windowMs: number): number => {
-  let sum = 0
-  for (const x of samples) if (x.at > now - windowMs && x.at <= now) sum += x.micro
-  return (sum * 1000) / windowMs
-}
-
 export interface GrantInput {
   demandMicroPerSec: number
   availableMicro: number

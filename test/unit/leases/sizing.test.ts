@@ -1,7 +1,7 @@
 // Lease sizing, expiry and renewal: the pure rules behind every grant.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_LEASE_SETTINGS as S, demandRate, leaseExpiry, shouldRenew, sizeGrant } from '../../../src/leases/sizing.ts'
+import { DEFAULT_LEASE_SETTINGS as S, leaseExpiry, shouldRenew, sizeGrant } from '../../../src/leases/sizing.ts'
 
 const input = (o: Partial<Parameters<typeof sizeGrant>[0]> = {}) => ({
   demandMicroPerSec: 100_000, availableMicro: 1_000_000_000, keyRoomMicro: null, unheldMicro: 1_000_000_000, leasedMicro: 0, ...o,
@@ -42,14 +42,6 @@ describe('sizeGrant', () => {
 describe('leaseExpiry', () => {
   it('stops admission after admitMs, and reclaims after the longest request and the flush grace', () => {
     expect(leaseExpiry(1_000, S)).toEqual({ admitUntil: 1_000 + S.admitMs, expiresAt: 1_000 + S.admitMs + S.maxRequestMs + S.flushGraceMs })
-  })
-})
-
-describe('demandRate', () => {
-  it('is spend per second inside the window only', () => {
-    const samples = [{ at: 0, micro: 999 }, { at: 8_000, micro: 3_000 }, { at: 9_000, micro: 3_000 }]
-    expect(demandRate(samples, 10_000, 3_000)).toBe(2_000)
-    expect(demandRate(samples, 20_000, 3_000)).toBe(0)
   })
 })
 
