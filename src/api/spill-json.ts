@@ -10,11 +10,10 @@
 // An item a skin puts before the text (Messages' thinking) that first arrives after the
 // commit is written after the text, in the order the stream sent them.
 import type { CanonicalChunk, CanonicalResponse } from '../providers/types.ts'
+import { isRecord } from '../lib/json.ts'
 
 type Json = Record<string, unknown>
 export type TextPath = readonly (string | number)[]
-
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * Stands in for the text in a rendered body: no answer holds it (a random id between NULs,

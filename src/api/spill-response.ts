@@ -15,6 +15,7 @@ import { assembleChat } from '../streaming/assemble.ts'
 import type { Answer } from './inference.ts'
 import { jsonText, spillHead, spillPath, spillTail, splitText, withText } from './spill-json.ts'
 import type { recorder } from './pipeline.ts'
+import { isRecord } from '../lib/json.ts'
 
 export interface SpillOptions {
   outcome: Extract<AttemptOutcome<unknown>, { kind: 'spill' }>
@@ -115,7 +116,7 @@ export const spillResponse = (c: Context<AppEnv>, o: SpillOptions): Response => 
         const body = ended.kind === 'error' ? o.answer(withFinish(rest, 'error'), chars).body(o.meta, cost) : answer.body(o.meta, cost)
         const extra = { ...o.extra?.(), ...(ended.kind === 'error' ? { error: { code: ended.status, message: ended.message, metadata: { error_type: ended.errorType } } } : {}) }
         escapeTexts()
-        if (held) pending = withText(isJson(body) ? { ...body, ...extra } : body, pending)
+        if (held) pending = withText(isRecord(body) ? { ...body, ...extra } : body, pending)
         else pending += spillTail(body, extra)
         held = false
         await drain(true).catch(() => {})
@@ -149,4 +150,3 @@ const BACKLOG = 4
 const zeroUsage: Usage = { prompt_tokens: 0, completion_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 }
 const withFinish = (res: CanonicalResponse, finish: FinishReason): CanonicalResponse =>
   ({ ...res, choices: res.choices.map((c) => (c.index === 0 ? { ...c, finish_reason: finish } : c)) })
-const isJson = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

@@ -3,9 +3,9 @@
 // \"additionalProperties\""), so keys are kept by allow-list, not stripped by deny-list.
 // @see https://ai.google.dev/api/caching#Schema
 import type { GeminiSchema } from './wire/gemini.ts'
+import { isRecord } from '../lib/json.ts'
 
 type Json = Record<string, unknown>
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const KEEP = [
   'title', 'description', 'nullable', 'minItems', 'maxItems', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum',
@@ -31,7 +31,7 @@ const resolveRef = (node: Json, walk: Walk): [Json, Walk] | undefined => {
   if (walk.refs.includes($ref)) return undefined
   const name = /^#\/(?:\$defs|definitions)\/(.+)$/.exec($ref)?.[1]
   const target = name === undefined ? undefined : walk.defs[name]
-  return isObject(target) ? [{ ...target, ...siblings }, { ...walk, refs: [...walk.refs, $ref] }] : undefined
+  return isRecord(target) ? [{ ...target, ...siblings }, { ...walk, refs: [...walk.refs, $ref] }] : undefined
 }
 
 const convert = (input: Json, outer: Walk): GeminiSchema | undefined => {
@@ -44,7 +44,7 @@ const convert = (input: Json, outer: Walk): GeminiSchema | undefined => {
   for (const key of KEEP) if (node[key] !== undefined) out[key] = node[key]
 
   // A union with a null branch is Gemini's `nullable`; one remaining branch is inlined.
-  const union = [node.anyOf, node.oneOf, node.allOf].find(Array.isArray)?.filter(isObject)
+  const union = [node.anyOf, node.oneOf, node.allOf].find(Array.isArray)?.filter(isRecord)
   if (union) {
     const branches = union.filter((b) => b.type !== 'null')
     if (branches.length < union.length) out.nullable = true
@@ -78,10 +78,10 @@ const convert = (input: Json, outer: Walk): GeminiSchema | undefined => {
 
   if (typeof node.format === 'string' && FORMATS[String(out.type)]?.includes(node.format)) out.format = node.format
 
-  if (isObject(node.properties)) {
+  if (isRecord(node.properties)) {
     const properties: Record<string, GeminiSchema> = {}
     for (const [name, prop] of Object.entries(node.properties)) {
-      const converted = isObject(prop) ? child(prop) : undefined
+      const converted = isRecord(prop) ? child(prop) : undefined
       if (converted) properties[name] = converted
     }
     out.type ??= 'object'
@@ -91,7 +91,7 @@ const convert = (input: Json, outer: Walk): GeminiSchema | undefined => {
       if (required.length) out.required = required
     }
   }
-  if (isObject(node.items)) {
+  if (isRecord(node.items)) {
     const items = child(node.items)
     if (items) out.items = items
   }
@@ -100,7 +100,7 @@ const convert = (input: Json, outer: Walk): GeminiSchema | undefined => {
 
 /** undefined for anything that is not a schema object. */
 export const toGeminiSchema = (schema: unknown): GeminiSchema | undefined => {
-  if (!isObject(schema)) return undefined
-  const defs = { ...(isObject(schema.definitions) ? schema.definitions : {}), ...(isObject(schema.$defs) ? schema.$defs : {}) }
+  if (!isRecord(schema)) return undefined
+  const defs = { ...(isRecord(schema.definitions) ? schema.definitions : {}), ...(isRecord(schema.$defs) ? schema.$defs : {}) }
   return convert(schema, { defs, depth: 0, refs: [] })
 }

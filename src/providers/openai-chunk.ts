@@ -5,8 +5,8 @@
 // Anything else (usage, errors, tool calls, reasoning, refusals, logprobs, a finish)
 // returns undefined and takes the schema's path.
 import type { CanonicalChunk } from './types.ts'
+import { isRecord } from '../lib/json.ts'
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isOptionalString = (v: unknown): v is string | null | undefined => v == null || typeof v === 'string'
 
 export const plainTextChunk = (json: unknown): CanonicalChunk | undefined => {

@@ -2,13 +2,13 @@
 // page: the prompt as role/text turns and the completion as text, from every skin's wire shape
 // (chat and legacy completions, Anthropic messages, Responses, embeddings). The request itself is
 // stored as sent (redacted), so nothing is lost when a shape is not understood here.
+import { isRecord } from '../lib/json.ts'
 
 export interface Turn {
   role: string
   content: string
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
 /** A content value: a string, or parts of which the text ones are kept and the others named (`[image_url]`). */

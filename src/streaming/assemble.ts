@@ -6,6 +6,7 @@
 import type {
   CanonicalChunk, CanonicalChunkChoice, CanonicalResponse, FinishReason, ReasoningDetail, TextCompletionResponse, ToolCallOut,
 } from '../providers/types.ts'
+import { isRecord } from '../lib/json.ts'
 
 interface ChoiceParts {
   index: number
@@ -18,8 +19,6 @@ interface ChoiceParts {
   native: string | null
   logprobs: unknown
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * Stream logprobs are per chunk; the whole answer's are their lists joined, field by

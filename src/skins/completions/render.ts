@@ -6,6 +6,7 @@ import type { Cost } from '../../billing/pricing.ts'
 import type { CanonicalChunkChoice, CanonicalResponse, Usage } from '../../providers/types.ts'
 import type { StreamEncoder } from '../skin.ts'
 import { DONE_EVENT, publicUsage, type GenerationMeta } from '../chat/render.ts'
+import { isRecord } from '../../lib/json.ts'
 
 const head = (meta: GenerationMeta) => ({
   id: meta.id,
@@ -14,8 +15,6 @@ const head = (meta: GenerationMeta) => ({
   model: meta.model,
   provider: meta.provider,
 })
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 interface ChatTokenLogprob {
   token: string

@@ -7,10 +7,9 @@ import { z } from 'zod'
 import { GatewayError } from '../../errors.ts'
 import { ChatRequest } from '../../schemas/chat-request.ts'
 import { invalidParam } from './errors.ts'
+import { isRecord } from '../../lib/json.ts'
 
 const Chat = ChatRequest.shape
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const ToolName = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'a-z, A-Z, 0-9, _ and - only, at most 64 characters')
 
