@@ -13,7 +13,7 @@ import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
 import { closePools, median, post } from './load.ts'
 import { cpuMeter, noiseMeter, waitIdle, workerdPids } from './cpu.ts'
 import { BIG, heapSampler, startLargeUpstream } from './large.ts'
-import { buildGateway, compat, pinCpus, seedGateway, startBare, startGateway, startUpstream, type Instance } from './targets.ts'
+import { buildGateway, compat, gatewayObjects, pinCpus, seedGateway, startBare, startGateway, startUpstream, type Instance } from './targets.ts'
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name] ?? fallback)
@@ -114,7 +114,7 @@ const startInspected = async (scriptPath: string, upstreamPort: number, inspecto
     modules: true, scriptPath,
     bindings: { OPENAI_API_KEY: 'sk-bench', OPENAI_BASE_URL: `http://127.0.0.1:${upstreamPort}/v1`, ...extra },
     d1Databases: ['DB'], r2Buckets: ['DETAILS'],
-    durableObjects: { ACCOUNT_GATE: { className: 'AccountGate', useSQLite: true }, PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true } },
+    durableObjects: gatewayObjects(scriptPath),
   }))
   await mf.ready
   const url = await mf.unsafeGetDirectURL()
@@ -138,7 +138,15 @@ export interface Build { name: string; script: string; bindings?: Record<string,
 export const gatewayBuilds = (script: string): Build[] => [
   { name: 'gateway', script },
   ...(process.env.BENCH_CPU_LEASES === '0' ? [] : [{ name: 'gateway+leases', script, bindings: { LEASES: 'on' } }]),
+  ...variantsFromEnv(script),
 ]
+
+/** BENCH_CPU_VARIANTS=name:K=V+K=V[,…]: the same bundle again under other settings (an ablation, a setting's cost). */
+const variantsFromEnv = (script: string): Build[] =>
+  (process.env.BENCH_CPU_VARIANTS ?? '').split(',').filter(Boolean).map((spec) => {
+    const [name, settings = ''] = spec.split(':')
+    return { name: name!, script, bindings: Object.fromEntries(settings.split('+').filter(Boolean).map((kv) => kv.split('=') as [string, string])) }
+  })
 
 /** BENCH_BUNDLES=name:path[,name:path…]: other builds of the bundle (each an index.js under the repo) measured beside this one. */
 export const bundlesFromEnv = (): Build[] =>

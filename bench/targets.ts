@@ -89,6 +89,16 @@ export const startBare = (upstreamPort: number) =>
     bindings: { UPSTREAM: `http://127.0.0.1:${upstreamPort}` },
   })
 
+/**
+ * The gateway's Durable Objects, as wrangler.toml binds them. A bundle from before recorders
+ * (BENCH_BUNDLES, an A/B against an older commit) has no Recorder class to bind.
+ */
+export const gatewayObjects = (scriptPath: string) => ({
+  ACCOUNT_GATE: { className: 'AccountGate', useSQLite: true },
+  PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true },
+  ...(/export\s*\{[^}]*\bRecorder\b/.test(readFileSync(scriptPath, 'utf8')) ? { RECORDER: { className: 'Recorder', useSQLite: true } } : {}),
+})
+
 export const startGateway = (scriptPath: string, upstreamPort: number, extraBindings: Record<string, string> = {}) =>
   start({
     modules: true,
@@ -100,10 +110,7 @@ export const startGateway = (scriptPath: string, upstreamPort: number, extraBind
     },
     d1Databases: ['DB'],
     r2Buckets: ['DETAILS'],
-    durableObjects: {
-      ACCOUNT_GATE: { className: 'AccountGate', useSQLite: true },
-      PROVIDER_HEALTH: { className: 'ProviderHealth', useSQLite: true },
-    },
+    durableObjects: gatewayObjects(scriptPath),
   })
 
 /**

@@ -158,6 +158,7 @@ const waitForHealth = async (origin: string, gone: () => string | undefined) => 
 const STAND_IN = `import { DurableObject } from 'cloudflare:workers'
 export class AccountGate extends DurableObject {}
 export class ProviderHealth extends DurableObject {}
+export class Recorder extends DurableObject {}
 export default { fetch: () => new Response(null, { status: 404 }) }`
 
 /** What stops the running gateway (workerd, or wrangler dev and its workerd); set as soon as one is started. */

@@ -31,8 +31,13 @@ export const ConfigSchema = z.object({
   MAX_BODY_BYTES: int(1024, 100 * 1024 * 1024, 10 * 1024 * 1024),
   /** A hold that is never settled or released expires after this long. */
   HOLD_TTL_SECONDS: int(60, 86_400, 900),
-  /** Delay before buffered generations are flushed from the account gate to D1. */
+  /**
+   * Delay before settled generations are written to D1 and R2: a recorder writes what reached it
+   * in this time, from every account, as one batch (docs/storage.md#recorders).
+   */
   FLUSH_DELAY_MS: int(0, 60_000, 1_000),
+  /** Recorders that write settled generations to D1 and R2, each for its share of the accounts. */
+  RECORDERS: int(1, 1024, 4),
   /**
    * Days each generation's row (D1) and details (R2) are kept; 0 keeps them forever. The
    * scheduled handler prunes older ones in bounded batches. The credit ledger and the

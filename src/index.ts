@@ -5,6 +5,7 @@ import { configOf } from './env.ts'
 import { runRetention } from './storage/retention.ts'
 
 export { AccountGate } from './objects/account-gate.ts'
+export { Recorder } from './objects/recorder.ts'
 export { ProviderHealth } from './objects/provider-health.ts'
 
 const app = createApp()

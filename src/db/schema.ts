@@ -76,13 +76,14 @@ export const creditEvents = sqliteTable(
 /**
  * Interned strings: an account id, key hash, model, provider or app appears in every
  * generation row and rollup as this table's integer id, never as text (docs/storage.md).
+ * A writer is a recorder (src/objects/recorder.ts) that wrote generations in batches.
  * Rows are only ever added, so an id means the same string forever.
  */
 export const names = sqliteTable(
   'names',
   {
     id: integer('id').primaryKey(),
-    kind: text('kind', { enum: ['account', 'key', 'model', 'provider', 'app'] }).notNull(),
+    kind: text('kind', { enum: ['account', 'key', 'model', 'provider', 'app', 'writer'] }).notNull(),
     value: text('value').notNull(),
   },
   (t) => [uniqueIndex('names_kind_value_idx').on(t.kind, t.value)],
@@ -116,8 +117,13 @@ export const generations = sqliteTable(
     tokensCacheWrite: integer('tokens_cache_write').notNull().default(0),
     costMicro: integer('cost_micro').notNull(),
     latencyMs: integer('latency_ms'),
-    /** The account gate's flush batch that wrote it: names its R2 details object. Null: migrated from generations_legacy. */
+    /**
+     * The batch that wrote it and its writer: together they name its R2 details object. The
+     * writer is a recorder's name; 0 for batches an account gate wrote itself (before recorders),
+     * whose object the account names. Batch null: migrated from generations_legacy.
+     */
     batch: integer('batch'),
+    writerN: integer('writer_n').notNull().default(0),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('generations_account_idx').on(t.accountN, t.createdAt)],
@@ -159,9 +165,10 @@ export const generationsLegacy = sqliteTable('generations_legacy', {
 })
 
 /**
- * One row per account gate flush batch, written in the batch's own D1 transaction: a
- * repeated batch (a crash between D1's commit and the gate's note of it) fails on this
- * key and changes nothing, so rows and rollups are written exactly once.
+ * One row per batch written, in the batch's own D1 transaction: a repeated batch (a crash
+ * between D1's commit and its writer's note of it) fails on this key and changes nothing, so
+ * rows and rollups are written exactly once. `account_n` is the writer's name: a recorder's
+ * (kind writer), or an account's for batches its gate wrote itself before recorders.
  */
 export const flushes = sqliteTable(
   'flushes',

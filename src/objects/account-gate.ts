@@ -1,7 +1,7 @@
 // The account gate: one Durable Object per account. It holds the live balance, open
 // holds, per-key spend and rate windows; it admits requests against them, settles
-// each generation exactly once, and flushes settled records to D1 in batches by
-// alarm (no D1 write on the hot path). Serialized per account, so I1 (no overspend)
+// each generation exactly once, and hands settled records to its recorder (recorder.ts),
+// which writes them to D1 and R2 with other accounts' (no D1 write on the hot path). Serialized per account, so I1 (no overspend)
 // needs no locks; every state change is synchronous SQLite inside one event, so it
 // is atomic (I1, I2, I4 in docs/invariants.md). Its RPC types are in gate-types.ts.
 import { DurableObject } from 'cloudflare:workers'
@@ -11,10 +11,8 @@ import { configOf } from '../env.ts'
 import { systemClock, type Clock } from '../lib/clock.ts'
 import { createDb } from '../db/client.ts'
 import { insertCredits, ledgerSnapshot } from '../db/queries/ledger.ts'
-import { internNames } from '../db/queries/names.ts'
 import type { CreditEventRow } from '../db/schema.ts'
-import { writeBatch } from '../storage/flush.ts'
-import { namesOf } from '../storage/record.ts'
+import { HandOff } from './hand-off.ts'
 import type { AdmitInput, AdmitResult, CreditInput, Denial, GateKey, GateSnapshot, KeyUsage, Replay, SettleInput } from './gate-types.ts'
 import { leaseable, leaseSettings } from '../leases/settings.ts'
 import { leaseExpiry, sizeGrant } from '../leases/sizing.ts'
@@ -23,8 +21,7 @@ import {
   anyLease, applyLeaseSettlement, expireLeases, insertLease, LEASE_SCHEMA, leaseCounts, leasedMicro, nextLeaseWake, pruneLeases, revokeLeases,
 } from './lease-store.ts'
 import {
-  addKeyUsage, cacheNames, cachedNames, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, openHolds, PERIODS, SCHEMA, takeBatch,
-  unflushedCount, windowCounts,
+  addKeyUsage, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, openHolds, PERIODS, SCHEMA, unflushedCount, windowCounts,
 } from './gate-store.ts'
 
 /**
@@ -37,9 +34,9 @@ export const SETTLED_KEEP_MS = 60 * 60 * 1000
 /** Admissions are kept two days: the free daily quota and the minute windows read them. */
 const KEEP_REQUESTS_MS = 2 * 24 * 60 * 60 * 1000
 const FLUSH_BATCH = 50
-/** Generations per flush batch: one R2 object and one D1 transaction (a statement per row and per rollup). */
-const GENERATIONS_PER_BATCH = 100
 const FLUSH_RETRY_MS = 10_000
+/** The alarm hands over whatever a hand-off left (the object was evicted, the recorder failed) this long after a settlement. */
+const PUSH_BACKSTOP_MS = 30_000
 
 interface State {
   accountId: string
@@ -60,8 +57,8 @@ export class AccountGate extends DurableObject<Env> {
   private hasIdempotency = true
   /** Whether any lease may be open, so accounts that never lease skip the lease sums. */
   private hasLeases = true
-  /** For snapshot(): the last batch's size and write time (memory only). */
-  private lastFlush: GateSnapshot['lastFlush'] = null
+  /** Settled records to the recorder (hand-off.ts). */
+  private readonly handOff: HandOff
   /**
    * The one clock behind every decision here: admission, windows, periods, holds, pruning.
    * Tests replace it (through runInDurableObject) to move time; one clock means the alarm
@@ -72,6 +69,10 @@ export class AccountGate extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.sql = ctx.storage.sql
+    this.handOff = new HandOff(this.sql, env, () => this.clock(), () => this.state?.accountId, (err) => {
+      console.error(JSON.stringify({ level: 'error', message: 'account gate hand-off failed', error: String(err) }))
+      this.schedule(this.clock() + FLUSH_RETRY_MS)
+    })
     void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA)
       this.sql.exec(LEASE_SCHEMA)
@@ -269,7 +270,7 @@ export class AccountGate extends DurableObject<Env> {
       return settled
     })
     for (const input of inputs) this.wake(input.generationId)
-    this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
+    this.pushSoon(now)
     return results
   }
 
@@ -344,7 +345,7 @@ export class AccountGate extends DurableObject<Env> {
       this.save(state)
       return applied.ack
     })
-    if (ack.acked.length > ack.duplicates) this.schedule(now + configOf(this.env).FLUSH_DELAY_MS)
+    if (ack.acked.length > ack.duplicates) this.pushSoon(now)
     return ack
   }
 
@@ -430,39 +431,25 @@ export class AccountGate extends DurableObject<Env> {
       heldMicro: heldMicro(this.sql, now),
       openHolds: openHolds(this.sql, now),
       unflushed: unflushedCount(this.sql),
-      lastFlush: this.lastFlush,
+      lastFlush: this.handOff.last,
     }
   }
 
-  /**
-   * Write one batch of settled generations out (R2 details, D1 charges; storage/flush.ts) and
-   * unflushed credits to D1. Exactly once: a batch keeps its number until D1 has it, and D1
-   * refuses a number it has seen; credits are unique by id. Returns whether more are waiting.
-   */
-  private async flush(): Promise<boolean> {
+  /** Hand settled records to the recorder soon; the alarm is the backstop, for a hand-off this object did not live to finish. */
+  private pushSoon(now: number) {
+    this.schedule(now + PUSH_BACKSTOP_MS)
+    this.handOff.soon()
+  }
+
+  /** Unflushed credits to D1 (unique by id there: a repeat is ignored); returns whether more are waiting. */
+  private async flushCredits(): Promise<boolean> {
     const credits = this.sql.exec<{ id: string; record: string }>('SELECT id, record FROM credits WHERE flushed = 0 ORDER BY created_at LIMIT ?', FLUSH_BATCH).toArray()
     if (credits.length) {
       await insertCredits(this.env.DB, credits.map((c) => JSON.parse(c.record) as CreditEventRow))
       const ids = credits.map((c) => c.id)
       this.sql.exec(`UPDATE credits SET flushed = 1 WHERE id IN (${ids.map(() => '?').join(',')})`, ...ids)
     }
-    const now = this.clock()
-    const taken = takeBatch(this.sql, now, GENERATIONS_PER_BATCH)
-    if (taken && taken.records.length) {
-      const accountId = taken.records[0]?.accountId as string
-      const refs = taken.records.flatMap(namesOf)
-      const { ids, missing } = cachedNames(this.sql, refs)
-      if (missing.length) {
-        const learned = await internNames(this.env.DB, missing)
-        cacheNames(this.sql, missing, learned)
-        for (const [k, v] of learned) ids.set(k, v)
-      }
-      const started = performance.now()
-      await writeBatch(this.env, { accountId, batch: taken.batch, at: now }, taken.records, ids)
-      this.sql.exec('DELETE FROM outbox WHERE batch = ?', taken.batch)
-      this.lastFlush = { at: now, rows: taken.records.length, ms: performance.now() - started }
-    }
-    return credits.length === FLUSH_BATCH || unflushedCount(this.sql) > 0
+    return credits.length === FLUSH_BATCH
   }
 
   override async alarm(): Promise<void> {
@@ -479,7 +466,8 @@ export class AccountGate extends DurableObject<Env> {
     this.hasLeases = anyLease(this.sql)
     let next: number | null = null
     try {
-      if (await this.flush()) next = now // a full batch: more are waiting
+      await this.handOff.run()
+      if (await this.flushCredits()) next = now // a full batch: more are waiting
     } catch (err) {
       console.error(JSON.stringify({ level: 'error', message: 'account gate flush failed', error: String(err) }))
       next = now + FLUSH_RETRY_MS

@@ -2,17 +2,15 @@
 // writes it makes. Synchronous on purpose: a DO event without awaits is atomic.
 import { MINUTE_MS, type WindowCounts } from '../billing/limits.ts'
 import { dayStart, periodStart, type Period } from '../billing/periods.ts'
-import { nameKey, type GenerationRecord, type NameRef } from '../storage/record.ts'
+import type { GenerationRecord } from '../storage/record.ts'
+import { HOUR_MS, OUTBOX_SCHEMA } from './outbox-store.ts'
 
-export const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v);
+export const SCHEMA = OUTBOX_SCHEMA + `
   CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, amount INTEGER NOT NULL, expires_at INTEGER NOT NULL);
   CREATE INDEX IF NOT EXISTS holds_key ON holds (key_hash);
-  CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, record TEXT NOT NULL, hour INTEGER NOT NULL, created_at INTEGER NOT NULL, batch INTEGER);
-  CREATE INDEX IF NOT EXISTS outbox_batch ON outbox (batch, hour, created_at);
   CREATE TABLE IF NOT EXISTS settled (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS settled_at ON settled (at);
-  CREATE TABLE IF NOT EXISTS names (kind TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (kind, value)) WITHOUT ROWID;
+  DROP TABLE IF EXISTS names;
   CREATE TABLE IF NOT EXISTS credits (id TEXT PRIMARY KEY, amount INTEGER NOT NULL, kind TEXT NOT NULL, record TEXT NOT NULL, created_at INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX IF NOT EXISTS credits_unflushed ON credits (flushed, created_at);
   CREATE TABLE IF NOT EXISTS requests (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, at INTEGER NOT NULL, tokens INTEGER NOT NULL, free INTEGER NOT NULL);
@@ -101,56 +99,10 @@ export const exists = (sql: SqlStorage, table: 'generations' | 'credits', id: st
     ? sql.exec('SELECT 1 FROM credits WHERE id = ?', id).toArray().length > 0
     : sql.exec('SELECT 1 FROM settled WHERE id = ? UNION ALL SELECT 1 FROM outbox WHERE id = ?', id, id).toArray().length > 0
 
-const HOUR_MS = 3_600_000
-
 /** Remember a settled generation, and queue its record for the flush. */
 export const enqueue = (sql: SqlStorage, record: GenerationRecord, now: number) => {
   sql.exec('INSERT INTO settled (id, at) VALUES (?, ?)', record.id, now)
   sql.exec('INSERT INTO outbox (id, record, hour, created_at) VALUES (?, ?, ?, ?)', record.id, JSON.stringify(record), record.createdAt - (record.createdAt % HOUR_MS), now)
-}
-
-/**
- * The batch to flush: the one already numbered (a flush that did not finish: sent again
- * as it was), else the oldest records of one hour (their details share one R2 object),
- * numbered now. Numbers rise with the gate's clock, so a gate whose storage was lost
- * never reuses one D1 has seen.
- */
-export const takeBatch = (sql: SqlStorage, now: number, limit: number): { batch: number; records: GenerationRecord[] } | null => {
-  let batch = sql.exec<{ batch: number }>('SELECT batch FROM outbox WHERE batch IS NOT NULL ORDER BY batch LIMIT 1').toArray()[0]?.batch
-  if (batch === undefined) {
-    const last = Number(sql.exec<{ v: number }>(`SELECT v FROM meta WHERE k = 'last_batch'`).toArray()[0]?.v ?? 0)
-    const next = Math.max(last + 1, now)
-    const numbered = sql.exec(
-      `UPDATE outbox SET batch = ? WHERE id IN (
-         SELECT id FROM outbox WHERE batch IS NULL AND hour = (SELECT MIN(hour) FROM outbox WHERE batch IS NULL) ORDER BY created_at LIMIT ?)`,
-      next, limit,
-    ).rowsWritten
-    if (numbered === 0) return null
-    sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('last_batch', ?)`, next)
-    batch = next
-  }
-  const records = sql.exec<{ record: string }>('SELECT record FROM outbox WHERE batch = ? ORDER BY created_at', batch).toArray()
-    .map((r) => JSON.parse(r.record) as GenerationRecord)
-  return { batch, records }
-}
-
-/** Names' D1 ids this gate has already learned (they never change), and the ones it has not. */
-export const cachedNames = (sql: SqlStorage, refs: NameRef[]): { ids: Map<string, number>; missing: NameRef[] } => {
-  const ids = new Map<string, number>()
-  const missing: NameRef[] = []
-  for (const ref of new Map(refs.map((r) => [nameKey(r), r])).values()) {
-    const row = sql.exec<{ n: number }>('SELECT n FROM names WHERE kind = ? AND value = ?', ref.kind, ref.value).toArray()[0]
-    if (row) ids.set(nameKey(ref), Number(row.n))
-    else missing.push(ref)
-  }
-  return { ids, missing }
-}
-
-export const cacheNames = (sql: SqlStorage, refs: NameRef[], ids: Map<string, number>) => {
-  for (const ref of refs) {
-    const n = ids.get(nameKey(ref))
-    if (n !== undefined) sql.exec('INSERT OR REPLACE INTO names (kind, value, n) VALUES (?, ?, ?)', ref.kind, ref.value, n)
-  }
 }
 
 /**

@@ -12,8 +12,8 @@ export const idOf = (ids: NameIds, ref: NameRef): number => {
   return id
 }
 
-/** A record's charge as its D1 row: integers only. */
-export const chargeRow = (r: GenerationRecord, ids: NameIds, batch: number): GenerationRow => {
+/** A record's charge as its D1 row: integers only. `writerN`: the recorder that writes it (0: its account's gate). */
+export const chargeRow = (r: GenerationRecord, ids: NameIds, batch: number, writerN = 0): GenerationRow => {
   const app = appName(r.httpReferer, r.appTitle)
   return {
     id: r.id,
@@ -34,6 +34,7 @@ export const chargeRow = (r: GenerationRecord, ids: NameIds, batch: number): Gen
     costMicro: r.costMicro,
     latencyMs: r.latencyMs ?? null,
     batch,
+    writerN,
     createdAt: r.createdAt,
   }
 }

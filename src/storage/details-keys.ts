@@ -1,6 +1,6 @@
-// PURE: where a flush batch's details object lives in R2: under the hour its generations
-// started in, so a day's objects share a prefix (retention deletes by hour and day) and a D1
-// row names its object (account, hour of created_at, batch).
+// PURE: where a batch's details object lives in R2: under the hour its generations started
+// in, so a day's objects share a prefix (retention deletes by hour and day), then its writer
+// and batch number, so a D1 row names its object (writer or account, hour of created_at, batch).
 const HOUR_MS = 3_600_000
 export const DETAILS_PREFIX = 'generations/'
 
@@ -10,5 +10,6 @@ export const hourPrefix = (at: number): string => {
   return `${DETAILS_PREFIX}${iso.slice(0, 10)}/${iso.slice(11, 13)}/`
 }
 
-export const detailsKey = (accountId: string, createdAt: number, batch: number): string =>
-  `${hourPrefix(createdAt)}${accountId}/${batch}.jsonl.gz`
+/** `owner`: the batch's writer (a recorder, `recorders/<n>`), or the account whose gate wrote it before recorders. */
+export const detailsKey = (owner: string, createdAt: number, batch: number): string =>
+  `${hourPrefix(createdAt)}${owner}/${batch}.jsonl.gz`

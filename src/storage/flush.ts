@@ -1,7 +1,7 @@
-// One account gate flush batch, written out: its details to R2 first, then its charges (and
-// rollups) to D1 in one transaction guarded by the batch's marker. A crash anywhere leaves the
-// batch in the gate's outbox, and the retry repeats it whole: R2 gets the same object again,
-// and D1 either commits it for the first time or refuses it on the marker (already there).
+// One recorder batch, written out: its details to R2 first, then its charges (and rollups)
+// to D1 in one transaction guarded by the batch's marker. A crash anywhere leaves the batch in
+// the recorder's outbox, and the retry repeats it whole: R2 gets the same object again, and
+// D1 either commits it for the first time or refuses it on the marker (already there).
 import { createDb } from '../db/client.ts'
 import { batchStatements, batchWritten, type BatchHead, type NameIds } from '../db/queries/flush.ts'
 import { detailsKey, putDetails } from './details.ts'
@@ -16,13 +16,13 @@ export interface FlushEnv {
 export const writeBatch = async (env: FlushEnv, head: BatchHead, records: GenerationRecord[], ids: NameIds): Promise<'written' | 'repeated'> => {
   const first = records[0]
   if (!first) return 'written'
-  await putDetails(env.DETAILS, detailsKey(head.accountId, first.createdAt, head.batch), records.map(detailsOf))
+  await putDetails(env.DETAILS, detailsKey(head.writer.value, first.createdAt, head.batch), records.map(detailsOf))
   try {
     await env.DB.batch(batchStatements(env.DB, head, records, ids))
     return 'written'
   } catch (err) {
-    const accountN = ids.get(nameKey({ kind: 'account', value: head.accountId }))
-    if (accountN !== undefined && (await batchWritten(createDb(env.DB), accountN, head.batch))) return 'repeated'
+    const writerN = ids.get(nameKey(head.writer))
+    if (writerN !== undefined && (await batchWritten(createDb(env.DB), writerN, head.batch))) return 'repeated'
     throw err
   }
 }

@@ -13,7 +13,7 @@ export const withDetails = async (bucket: R2Bucket, db: Db, charges: Charge[]): 
   for (const c of charges) {
     if (c.batch === null) legacy.push(c.id)
     else {
-      const k = detailsKey(c.accountId, c.createdAt, c.batch)
+      const k = detailsKey(c.writer ?? c.accountId, c.createdAt, c.batch)
       keys.set(k, [...(keys.get(k) ?? []), c])
     }
   }

@@ -115,6 +115,8 @@ export interface Charge {
   costMicro: number
   latencyMs: number | null
   batch: number | null
+  /** The recorder that wrote its batch; null when its account's gate did (before recorders). */
+  writer: string | null
   createdAt: number
 }
 

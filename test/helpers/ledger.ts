@@ -1,11 +1,14 @@
-// Reading settlement results: wait for the gate, flush it, read D1.
-import { runDurableObjectAlarm } from 'cloudflare:test'
+// Reading settlement results: wait for the gate, flush it through its recorder, read D1.
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { eq, sql } from 'drizzle-orm'
 import { createDb } from '../../src/db/client.ts'
 import { accountName } from '../../src/db/queries/ledger.ts'
 import { creditEvents, usageDaily } from '../../src/db/schema.ts'
-import { gateFor } from '../../src/objects/clients.ts'
+import { configOf } from '../../src/env.ts'
+import type { AccountGate } from '../../src/objects/account-gate.ts'
+import { gateFor, recorderFor, recorderName } from '../../src/objects/clients.ts'
+import type { Recorder } from '../../src/objects/recorder.ts'
 import { readGeneration } from '../../src/storage/read.ts'
 import { call } from './gateway.ts'
 
@@ -21,9 +24,31 @@ export const settled = async (accountId: string, timeoutMs = 30_000) => {
   }
 }
 
+/** Every recorder writes what it holds to D1 and R2 now (its alarm, run here), until nothing waits. */
+export const drainRecorders = async () => {
+  const { RECORDERS } = configOf(env)
+  for (let n = 0; n < RECORDERS; n++) {
+    const recorder = recorderFor(env, `recorders/${n}`)
+    for (let i = 0; (await recorder.snapshot()).unflushed > 0; i++) {
+      if (i === 200) throw new Error(`recorders/${n} did not write to D1`)
+      await runInDurableObject(recorder, (r: Recorder) => r.alarm())
+    }
+  }
+}
+
+/** The gate hands everything it holds to its recorder now (its alarm, run here), and the recorders write it. */
+export const flushGate = async (gate: DurableObjectStub<AccountGate>) => {
+  for (let i = 0; (await gate.snapshot()).unflushed > 0; i++) {
+    if (i === 500) throw new Error('the gate did not hand its records on')
+    await runInDurableObject(gate, (g: AccountGate) => g.alarm())
+  }
+  await drainRecorders()
+}
+
 /**
- * Run the gate's alarm (the D1 flush) now instead of waiting for it; the alarm may
- * also have fired on its own and still be writing, so wait until nothing is unflushed.
+ * Run the gate's alarm (the hand-off to its recorder) now instead of waiting for it; the
+ * hand-off may also have run on its own and still be going, so wait until nothing is left;
+ * then the recorder's write.
  */
 export const flush = async (accountId: string, timeoutMs = 30_000) => {
   await settled(accountId)
@@ -31,8 +56,13 @@ export const flush = async (accountId: string, timeoutMs = 30_000) => {
   await runDurableObjectAlarm(gate)
   const deadline = Date.now() + timeoutMs
   while ((await gate.snapshot()).unflushed > 0) {
-    if (Date.now() > deadline) throw new Error('the gate did not flush to D1')
+    if (Date.now() > deadline) throw new Error('the gate did not hand its records to the recorder')
     await new Promise((r) => setTimeout(r, 20))
+  }
+  const recorder = recorderFor(env, recorderName(accountId, configOf(env).RECORDERS))
+  while ((await recorder.snapshot()).unflushed > 0) {
+    if (Date.now() > deadline) throw new Error('the recorder did not write to D1')
+    await runInDurableObject(recorder, (r: Recorder) => r.alarm())
   }
 }
 

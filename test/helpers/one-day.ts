@@ -1,11 +1,10 @@
 // Tests that place usage on UTC days relative to "today" and read it back by period: the
 // moved clocks (vitest.config.ts) cross midnight while they run, so such a test runs again,
 // on fresh data, when the day changed under it.
-import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { expect } from 'vitest'
-import type { AccountGate } from '../../src/objects/account-gate.ts'
 import { gateFor } from '../../src/objects/clients.ts'
+import { flushGate } from './ledger.ts'
 import type { GenerationRecord } from '../../src/storage/record.ts'
 
 export const DAY_MS = 86_400_000
@@ -28,8 +27,6 @@ export const onOneDay = async <T>(body: (today: number) => Promise<T>): Promise<
 export const settleAndFlush = async (accountId: string, records: GenerationRecord[]) => {
   const gate = gateFor(env, accountId)
   await gate.settleMany(records.map((r) => ({ accountId, generationId: r.id, record: r })))
-  for (let i = 0; i < 100 && (await gate.snapshot()).unflushed > 0; i++) {
-    await runInDurableObject(gate, (instance: AccountGate) => instance.alarm())
-  }
+  await flushGate(gate)
   expect((await gate.snapshot()).unflushed).toBe(0)
 }

@@ -9,15 +9,20 @@ import { DETAILS_PREFIX, decodeDetails } from '../../src/storage/details.ts'
 import { UPPER_MS } from '../../src/storage/histogram.ts'
 import type { Details } from '../../src/storage/record.ts'
 
-/** Every R2 details object of an account, with its lines. */
-export const detailsObjects = async (accountId: string): Promise<{ key: string; lines: Details[] }[]> => {
+/**
+ * Every R2 details object holding an account's generations, with only their lines: those of its
+ * D1 rows, or of `ids` (to see objects whose rows are gone). A recorder's object holds many accounts'.
+ */
+export const detailsObjects = async (accountId: string, ids?: string[]): Promise<{ key: string; lines: Details[] }[]> => {
+  const mine = new Set(ids ?? (await d1Charges(accountId)).rows.map((r) => r.id))
   const out: { key: string; lines: Details[] }[] = []
   let cursor: string | undefined
   do {
     const page = await env.DETAILS.list({ prefix: DETAILS_PREFIX, ...(cursor ? { cursor } : {}) })
-    for (const o of page.objects.filter((o) => o.key.includes(`/${accountId}/`))) {
+    for (const o of page.objects) {
       const body = await env.DETAILS.get(o.key)
-      out.push({ key: o.key, lines: body ? await decodeDetails(body.body) : [] })
+      const lines = body ? (await decodeDetails(body.body)).filter((l) => mine.has(l.id)) : []
+      if (lines.length) out.push({ key: o.key, lines })
     }
     cursor = page.truncated ? page.cursor : undefined
   } while (cursor)

@@ -1,15 +1,14 @@
 // The operator API's generation pages (the Logs view; what `npm run admin -- export` walks):
 // D1 charges with their R2 details, a time range, either order, a cursor; and the export's
 // JSONL and CSV renderings read back to the generations that were settled.
-import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { generationId } from '../../src/lib/ids.ts'
-import type { AccountGate } from '../../src/objects/account-gate.ts'
 import { gateFor } from '../../src/objects/clients.ts'
 import { CSV_COLUMNS, csvHeader, csvLine, type ExportRow } from '../../src/storage/export.ts'
 import type { GenerationRecord } from '../../src/storage/record.ts'
 import { call } from '../helpers/gateway.ts'
+import { flushGate } from '../helpers/ledger.ts'
 import { seedAccount } from '../helpers/seed.ts'
 import { secrets } from '../helpers/webhooks.ts'
 
@@ -55,7 +54,7 @@ const seedGenerations = async () => {
   })
   const gate = gateFor(env, accountId)
   await gate.settleMany(records.map((r) => ({ accountId, generationId: r.id, record: r })))
-  for (let i = 0; i < 50 && (await gate.snapshot()).unflushed > 0; i++) await runInDurableObject(gate, (g: AccountGate) => g.alarm())
+  await flushGate(gate)
   return { accountId, records }
 }
 

@@ -1,7 +1,7 @@
 // Retention: generation rows (D1, legacy rows too) and details (R2) older than RETENTION_DAYS
 // go, a bounded batch per pass, by the scheduled handler; the credit ledger and the rollups
 // stay exactly as they were.
-import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
@@ -10,11 +10,10 @@ import { accountName } from '../../src/db/queries/ledger.ts'
 import { creditEvents, flushes, generationsLegacy, usageDaily, usageHourly } from '../../src/db/schema.ts'
 import worker from '../../src/index.ts'
 import { generationId } from '../../src/lib/ids.ts'
-import type { AccountGate } from '../../src/objects/account-gate.ts'
 import { gateFor } from '../../src/objects/clients.ts'
 import type { GenerationRecord } from '../../src/storage/record.ts'
 import { prune } from '../../src/storage/retention.ts'
-import { generationRow, ledgerBalance } from '../helpers/ledger.ts'
+import { flushGate, generationRow, ledgerBalance } from '../helpers/ledger.ts'
 import { seedAccount } from '../helpers/seed.ts'
 import { d1Charges, detailsObjects } from '../helpers/storage.ts'
 
@@ -29,8 +28,7 @@ const record = (accountId: string, keyHash: string, createdAt: number): Generati
 const settleAll = async (accountId: string, records: GenerationRecord[]) => {
   const gate = gateFor(env, accountId)
   await gate.settleMany(records.map((r) => ({ accountId, generationId: r.id, record: r })))
-  for (let i = 0; i < 50 && (await gate.snapshot()).unflushed > 0; i++) await runInDurableObject(gate, (g: AccountGate) => g.alarm())
-  expect((await gate.snapshot()).unflushed).toBe(0)
+  await flushGate(gate)
 }
 
 const legacyRow = (accountId: string, createdAt: number) => ({
@@ -60,7 +58,8 @@ describe('retention', () => {
       }
     }
     const before = await ledgerTables()
-    expect((await detailsObjects(accountId)).length).toBe(6) // one per hour: the two 40-day-old records share theirs
+    const ids = [...old, ...kept].map((r) => r.id)
+    expect((await detailsObjects(accountId, ids)).length).toBe(6) // one per hour: the two 40-day-old records share theirs
 
     // One row, one legacy row and one object per pass: many passes, each bounded, until done.
     const limits = { retentionDays: 30, batchRows: 1, maxBatches: 1, maxObjects: 1 }
@@ -73,7 +72,7 @@ describe('retention', () => {
     for (const r of old) expect(await generationRow(r.id)).toBeUndefined()
     for (const r of kept) expect(await generationRow(r.id)).toMatchObject({ id: r.id, userAgent: 'kept-in-r2', ttftMs: 30 })
     expect((await d1Charges(accountId)).rows.map((r) => r.id).sort()).toEqual(kept.map((r) => r.id).sort())
-    expect((await detailsObjects(accountId)).flatMap((o) => o.lines.map((l) => l.id)).sort()).toEqual(kept.map((r) => r.id).sort())
+    expect((await detailsObjects(accountId, ids)).flatMap((o) => o.lines.map((l) => l.id)).sort()).toEqual(kept.map((r) => r.id).sort())
     expect((await db.select({ id: generationsLegacy.id }).from(generationsLegacy)).map((r) => r.id)).toEqual([keptLegacy.id])
     expect((await db.select({ batch: flushes.batch }).from(flushes).where(eq(flushes.accountN, markerAccount))).map((m) => m.batch)).toEqual([2])
     // The ledger and the rollups are as they were: balances and activity never depended on the rows.

@@ -1,12 +1,12 @@
-// The D1 side of an account gate flush batch: one transaction (a D1 batch) holding the
-// batch's marker, its charges and its rollup increments. The marker's key is the batch's,
-// so a batch sent twice fails on it the second time and rolls back whole: exactly once.
+// The D1 side of a recorder's batch: one transaction (a D1 batch) holding the batch's
+// marker, its charges and its rollup increments. The marker's key is the batch's (its writer
+// and number), so a batch sent twice fails on it the second time and rolls back whole: exactly once.
 import { and, eq, getTableName } from 'drizzle-orm'
 import type { Db } from '../client.ts'
 import { flushes, generations, usageDaily, usageHourly } from '../schema.ts'
 import { chargeRow, idOf, type NameIds } from '../../storage/charge.ts'
 import { BUCKETS } from '../../storage/histogram.ts'
-import type { GenerationRecord } from '../../storage/record.ts'
+import type { GenerationRecord, NameRef } from '../../storage/record.ts'
 import { fellBack, rollupDeltas, type RollupDelta } from '../../storage/rollup.ts'
 import { insertOrIgnore } from './ledger.ts'
 
@@ -15,9 +15,10 @@ export type { NameIds }
 const insertCharge = insertOrIgnore(generations)
 
 export interface BatchHead {
-  accountId: string
+  /** Who numbered the batch: a recorder (kind writer). Its number is unique to it. */
+  writer: NameRef
   batch: number
-  /** When the gate flushed it (its clock). */
+  /** When it was written (the writer's clock). */
   at: number
 }
 
@@ -42,15 +43,15 @@ const upsertDelta = (d1: D1Database, d: RollupDelta) =>
 
 /** The batch's statements, marker first: the charges, then their rollup increments. */
 export const batchStatements = (d1: D1Database, head: BatchHead, records: GenerationRecord[], ids: NameIds): D1PreparedStatement[] => {
-  const rows = records.map((r) => ({ row: chargeRow(r, ids, head.batch), ttftMs: r.ttftMs ?? null, fallback: fellBack(r.attempts) }))
+  const writerN = idOf(ids, head.writer)
+  const rows = records.map((r) => ({ row: chargeRow(r, ids, head.batch, writerN), ttftMs: r.ttftMs ?? null, fallback: fellBack(r.attempts) }))
   return [
-    d1.prepare('INSERT INTO flushes (account_n, batch, rows, at) VALUES (?, ?, ?, ?)')
-      .bind(idOf(ids, { kind: 'account', value: head.accountId }), head.batch, records.length, head.at),
+    d1.prepare('INSERT INTO flushes (account_n, batch, rows, at) VALUES (?, ?, ?, ?)').bind(writerN, head.batch, records.length, head.at),
     ...rows.map(({ row }) => insertCharge(d1, row)),
     ...rollupDeltas(rows).map((d) => upsertDelta(d1, d)),
   ]
 }
 
 /** Whether D1 holds this batch (its marker): after a failed send, tells a repeat from a failure. */
-export const batchWritten = async (db: Db, accountN: number, batch: number): Promise<boolean> =>
-  (await db.select({ batch: flushes.batch }).from(flushes).where(and(eq(flushes.accountN, accountN), eq(flushes.batch, batch))).limit(1)).length > 0
+export const batchWritten = async (db: Db, writerN: number, batch: number): Promise<boolean> =>
+  (await db.select({ batch: flushes.batch }).from(flushes).where(and(eq(flushes.accountN, writerN), eq(flushes.batch, batch))).limit(1)).length > 0

@@ -11,6 +11,7 @@ const key = alias(names, 'key_name')
 const model = alias(names, 'model_name')
 const provider = alias(names, 'provider_name')
 const app = alias(names, 'app_name')
+const writer = alias(names, 'writer_name')
 
 const charges = (db: Db) =>
   db
@@ -33,6 +34,7 @@ const charges = (db: Db) =>
       costMicro: generations.costMicro,
       latencyMs: generations.latencyMs,
       batch: generations.batch,
+      writer: writer.value,
       createdAt: generations.createdAt,
     })
     .from(generations)
@@ -41,6 +43,7 @@ const charges = (db: Db) =>
     .innerJoin(model, eq(model.id, generations.modelN))
     .leftJoin(provider, eq(provider.id, generations.providerN))
     .leftJoin(app, eq(app.id, generations.appN))
+    .leftJoin(writer, eq(writer.id, generations.writerN))
 
 /** One charge by id; with an account, only that account's. */
 export const findCharge = async (db: Db, id: string, accountId?: string): Promise<Charge | undefined> =>

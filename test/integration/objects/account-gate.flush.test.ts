@@ -1,12 +1,15 @@
-// The account gate's flush: each settled generation reaches D1 (its charge and its rollups)
-// and R2 (its details) exactly once, across eviction and a crash at either point of a flush; the gate
-// keeps only what settlement needs, for as long as it needs it. Rollups: rollups.test.ts.
+// Settled generations on their way out: the account gate hands them to its recorder, which
+// writes many accounts' at once to D1 (charges, rollups) and R2 (details). Each reaches D1 and
+// R2 exactly once across eviction and a crash at any point of either step; the gate keeps only
+// what settlement needs, for as long as it needs it. Rollups: rollups.test.ts.
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { configOf } from '../../../src/env.ts'
 import { SETTLED_KEEP_MS, type AccountGate } from '../../../src/objects/account-gate.ts'
-import { gateFor } from '../../../src/objects/clients.ts'
-import { takeBatch } from '../../../src/objects/gate-store.ts'
+import { gateFor, recorderFor, recorderName } from '../../../src/objects/clients.ts'
+import { takeBatch } from '../../../src/objects/outbox-store.ts'
+import type { Recorder } from '../../../src/objects/recorder.ts'
 import type { SettleInput } from '../../../src/objects/gate-types.ts'
 import { detailsKey, putDetails } from '../../../src/storage/details.ts'
 import { detailsOf, type GenerationRecord } from '../../../src/storage/record.ts'
@@ -16,6 +19,7 @@ import { seedAccount } from '../../helpers/seed.ts'
 import { d1Charges, detailsObjects, rollupsVsRows } from '../../helpers/storage.ts'
 
 type Gate = DurableObjectStub<AccountGate>
+type RecorderStub = DurableObjectStub<Recorder>
 
 let seq = 0
 const record = (accountId: string, keyHash: string, costMicro: number, extra: Partial<GenerationRecord> = {}): GenerationRecord => ({
@@ -30,16 +34,39 @@ const record = (accountId: string, keyHash: string, costMicro: number, extra: Pa
 
 const input = (r: GenerationRecord): SettleInput => ({ accountId: r.accountId, generationId: r.id, record: r })
 
-/** Settle, then cancel the alarm the settlement set: the test decides when the flush runs (tests run with FLUSH_DELAY_MS 0). */
-const settleHeld = (gate: Gate, records: GenerationRecord[]) =>
-  runInDurableObject(gate, async (instance: AccountGate, state) => {
-    const results = await instance.settleMany(records.map(input))
+/** The account's recorder (tests run with RECORDERS 4 and FLUSH_DELAY_MS 0: hand-offs and writes start at once). */
+const recorderOf = (accountId: string) => {
+  const name = recorderName(accountId, configOf(env).RECORDERS)
+  return { name, stub: recorderFor(env, name) }
+}
+
+/** Settle, and wait for the gate's own hand-off to the recorder (the recorder may be writing already). */
+const settleHandedOff = async (gate: Gate, records: GenerationRecord[]) => {
+  const results = await gate.settleMany(records.map(input))
+  for (let i = 0; (await gate.snapshot()).unflushed > 0; i++) {
+    if (i === 1500) throw new Error('the gate did not hand its records on')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return results
+}
+
+const runAlarm = (gate: Gate) => runInDurableObject(gate, (instance: AccountGate) => instance.alarm())
+const runRecorder = (recorder: RecorderStub) => runInDurableObject(recorder, (instance: Recorder) => instance.alarm())
+
+/** The recorder writes only when the test runs its alarm (until it is evicted). */
+const holdWrites = (recorder: RecorderStub) =>
+  runInDurableObject(recorder, async (instance: Recorder, state) => {
+    instance.delayMs = 3_600_000
     await state.storage.deleteAlarm()
-    return results
   })
 
-/** The alarm (housekeeping, then one flush batch) run now, whatever was scheduled. */
-const runAlarm = (gate: Gate) => runInDurableObject(gate, (instance: AccountGate) => instance.alarm())
+/** Until the recorder holds nothing: its alarm may be running on its own too. */
+const drain = async (recorder: RecorderStub) => {
+  for (let i = 0; (await recorder.snapshot()).unflushed > 0; i++) {
+    if (i === 200) throw new Error('the recorder did not write to D1')
+    await runRecorder(recorder)
+  }
+}
 
 const gateRows = (gate: Gate) =>
   runInDurableObject(gate, (_: AccountGate, state) => ({
@@ -47,87 +74,139 @@ const gateRows = (gate: Gate) =>
     settled: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM settled').one().n,
   }))
 
-describe('account gate flush', () => {
-  it('writes each generation to D1 and R2 exactly once across eviction and a crash at either point of a flush (I2)', async () => {
+/** The D1 marker rows of one writer (a recorder), by its interned name. */
+const writerMarkers = async (writer: string) =>
+  (await env.DB.prepare(`SELECT f.batch, f.rows FROM flushes f JOIN names n ON n.id = f.account_n WHERE n.kind = 'writer' AND n.value = ? ORDER BY f.batch`)
+    .bind(writer).all<{ batch: number; rows: number }>()).results
+
+describe('settled generations to D1 and R2', () => {
+  it('a gate hands each batch to its recorder exactly once, across eviction and a crash before the gate dropped it (I2)', async () => {
     const { accountId, keyHash } = await seedAccount({ balanceMicro: 10_000 })
     const gate = gateFor(env, accountId)
-    await gate.snapshot(accountId)
+    const recorder = recorderOf(accountId)
     const records = [100, 200, 300].map((cost) => record(accountId, keyHash, cost))
-    await settleHeld(gate, records)
-    // Evicted before any flush: the settlements and their records are durable.
+    await settleHandedOff(gate, records)
+    // A settle retried after a restart is recognised.
     await evictDurableObject(gate)
-    expect(await gate.snapshot()).toMatchObject({ balanceMicro: 9_400, unflushed: 3 })
-    // A settle retried after the restart is recognised.
-    expect((await settleHeld(gate, [{ ...records[0]!, costMicro: 999 }]))[0]?.charged).toBe(false)
-
-    // Crash after the R2 write, before D1's: the batch is numbered and its object written, then the object dies.
-    const batch = await runInDurableObject(gate, async (instance: AccountGate, state) => {
-      const taken = takeBatch(state.storage.sql, instance.clock(), 100)!
-      await putDetails(env.DETAILS, detailsKey(accountId, records[0]!.createdAt, taken.batch), taken.records.map(detailsOf))
-      return taken.batch
-    })
-    await evictDurableObject(gate)
-    expect((await d1Charges(accountId)).rows).toHaveLength(0)
-    await runAlarm(gate)
+    expect((await gate.settleMany([input({ ...records[0]!, costMicro: 999 })]))[0]?.charged).toBe(false)
+    expect(await gate.snapshot()).toMatchObject({ balanceMicro: 9_400 })
+    await drain(recorder.stub)
     const once = await d1Charges(accountId)
     expect(once.rows.map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort())
-    expect(once.rows.every((r) => r.batch === batch)).toBe(true)
-    expect(once.markers).toEqual([{ batch, rows: 3 }])
-    expect(await gate.snapshot()).toMatchObject({ unflushed: 0 })
 
-    // Crash after D1's commit, before the gate dropped the batch: it is still in the outbox, numbered.
+    // Crash after the recorder took the batch, before the gate dropped it: the batch is back in the
+    // gate's outbox, numbered, and goes again (to the same recorder); the recorder knows the number.
+    const accepted = await runInDurableObject(recorder.stub, (_: Recorder, state) =>
+      state.storage.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', accountId).one().batch)
     await runInDurableObject(gate, (_: AccountGate, state) => {
       for (const r of records) {
         state.storage.sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)',
-          r.id, JSON.stringify(r), r.createdAt - (r.createdAt % 3_600_000), Date.now(), batch)
+          r.id, JSON.stringify(r), r.createdAt - (r.createdAt % 3_600_000), Date.now(), accepted)
       }
     })
     await evictDurableObject(gate)
     await runAlarm(gate)
     expect(await gate.snapshot()).toMatchObject({ unflushed: 0, balanceMicro: 9_400 })
+    expect((await recorder.stub.snapshot()).unflushed).toBe(0)
+    await drain(recorder.stub)
     expect(await d1Charges(accountId)).toEqual(once)
-    const objects = await detailsObjects(accountId)
-    expect(objects).toHaveLength(1)
-    expect(objects[0]?.lines.map((l) => l.id).sort()).toEqual(records.map((r) => r.id).sort())
     expect(await ledgerBalance(accountId)).toBe(9_400)
     const rollups = await rollupsVsRows(accountId)
     expect(rollups.actual).toEqual(rollups.expected)
 
-    // The next settlement is a new batch with a higher number, in its own object.
-    const late = record(accountId, keyHash, 50)
-    await settleHeld(gate, [late])
-    await runAlarm(gate)
-    const twice = await d1Charges(accountId)
-    expect(twice.rows).toHaveLength(4)
-    expect(twice.markers.map((m) => m.batch).sort()).toEqual([batch, twice.markers.find((m) => m.batch !== batch)!.batch].sort())
-    expect(twice.markers.find((m) => m.batch !== batch)!.batch).toBeGreaterThan(batch)
-    expect(await detailsObjects(accountId)).toHaveLength(2)
+    // The next settlement is a new batch with a higher number.
+    await settleHandedOff(gate, [record(accountId, keyHash, 50)])
+    await drain(recorder.stub)
+    expect((await d1Charges(accountId)).rows).toHaveLength(4)
     expect(await ledgerBalance(accountId)).toBe(9_350)
   })
 
-  it('flushes a backlog in batches of at most 100, each its own marker and object, the oldest hour first', async () => {
+  it('a recorder writes each batch to D1 and R2 exactly once, across a crash after its R2 write or after D1\'s commit (I2)', async () => {
+    const { accountId, keyHash } = await seedAccount({ balanceMicro: 10_000 })
+    const gate = gateFor(env, accountId)
+    const recorder = recorderOf(accountId)
+    await drain(recorder.stub) // whatever other tests left
+    const records = [100, 200, 300].map((cost) => record(accountId, keyHash, cost))
+    // The recorder's writes are held: the test numbers the batch and writes its object, then "crashes".
+    await holdWrites(recorder.stub)
+    await settleHandedOff(gate, records)
+    const batch = await runInDurableObject(recorder.stub, async (_: Recorder, state) => {
+      const taken = takeBatch(state.storage.sql, Date.now(), 100)!
+      await putDetails(env.DETAILS, detailsKey(recorder.name, records[0]!.createdAt, taken.batch), taken.lines.map((l) => detailsOf(JSON.parse(l.record) as GenerationRecord)))
+      return taken.batch
+    })
+    await evictDurableObject(recorder.stub)
+    expect((await d1Charges(accountId)).rows).toHaveLength(0)
+    await drain(recorder.stub)
+    const once = await d1Charges(accountId)
+    expect(once.rows.map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort())
+    expect(once.rows.every((r) => r.batch === batch)).toBe(true)
+    expect((await writerMarkers(recorder.name)).filter((m) => m.batch === batch)).toEqual([{ batch, rows: 3 }])
+
+    // Crash after D1's commit, before the recorder dropped the batch: it is still in the outbox, numbered.
+    await runInDurableObject(recorder.stub, (_: Recorder, state) => {
+      for (const r of records) {
+        state.storage.sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)',
+          r.id, JSON.stringify(r), r.createdAt - (r.createdAt % 3_600_000), Date.now(), batch)
+      }
+    })
+    await evictDurableObject(recorder.stub)
+    await drain(recorder.stub)
+    expect(await d1Charges(accountId)).toEqual(once)
+    const objects = await detailsObjects(accountId)
+    expect(objects).toHaveLength(1)
+    expect(objects[0]?.key).toBe(detailsKey(recorder.name, records[0]!.createdAt, batch))
+    expect(objects[0]?.lines.map((l) => l.id).sort()).toEqual(records.map((r) => r.id).sort())
+    expect(await ledgerBalance(accountId)).toBe(9_400)
+    const rollups = await rollupsVsRows(accountId)
+    expect(rollups.actual).toEqual(rollups.expected)
+  })
+
+  it('writes many accounts\' generations as one batch: one R2 object and one D1 transaction', async () => {
+    // Five accounts over four recorders: at least two share one (tests run with RECORDERS 4).
+    const seeded = await Promise.all(Array.from({ length: 5 }, () => seedAccount()))
+    const name = seeded.map((s) => recorderOf(s.accountId).name).find((n, i, all) => all.indexOf(n) !== i)!
+    const sharing = seeded.filter((s) => recorderOf(s.accountId).name === name)
+    const recorder = recorderFor(env, name)
+    await drain(recorder)
+    await holdWrites(recorder)
+    const records = sharing.map((s) => record(s.accountId, s.keyHash, 7))
+    // Each gate hands its own record on; the recorder writes once all are in.
+    await Promise.all(sharing.map((s, i) => settleHandedOff(gateFor(env, s.accountId), [records[i]!])))
+    const before = (await writerMarkers(name)).length
+    await runRecorder(recorder)
+    expect((await writerMarkers(name)).slice(before)).toEqual([{ batch: expect.any(Number), rows: sharing.length }])
+    const keys = new Set((await Promise.all(sharing.map((s) => detailsObjects(s.accountId)))).flat().map((o) => o.key))
+    expect(keys.size).toBe(1)
+    for (const r of records) expect(await generationRow(r.id)).toMatchObject({ id: r.id, accountId: r.accountId, userAgent: 'OpenAI/JS 5.23.1' })
+  })
+
+  it('sends a batch again to the recorder it first went to, whatever RECORDERS says by then', async () => {
     const { accountId, keyHash } = await seedAccount()
     const gate = gateFor(env, accountId)
-    const hourAgo = Date.now() - 3_600_000
-    const records = Array.from({ length: 150 }, (_, i) => record(accountId, keyHash, 1, i < 20 ? { createdAt: hourAgo } : {}))
-    await settleHeld(gate, records)
+    const own = recorderOf(accountId).name
+    const elsewhere = `recorders/${(Number(own.split('/')[1]) + 1) % configOf(env).RECORDERS}`
+    const r = record(accountId, keyHash, 3)
+    await settleHandedOff(gate, [r])
+    // As if the batch had gone to `elsewhere` (RECORDERS then different) and the gate crashed before dropping it.
+    await runInDurableObject(gate, (_: AccountGate, state) => {
+      const sql = state.storage.sql
+      sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)', r.id, JSON.stringify(r), r.createdAt - (r.createdAt % 3_600_000), Date.now(), 1)
+      sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('push_batch', 1), ('push_to', ?)`, elsewhere)
+    })
     await runAlarm(gate)
-    const first = await d1Charges(accountId)
-    expect(first.markers).toHaveLength(1)
-    expect(first.rows.map((r) => r.id).sort()).toEqual(records.slice(0, 20).map((r) => r.id).sort())
-    await flush(accountId)
-    const all = await d1Charges(accountId)
-    expect(all.rows).toHaveLength(150)
-    expect(all.markers.map((m) => m.rows)).toEqual([20, 100, 30])
-    expect((await detailsObjects(accountId)).map((o) => o.lines.length).sort()).toEqual([100, 20, 30])
+    const took = (name: string) => runInDurableObject(recorderFor(env, name), (_: Recorder, state) =>
+      state.storage.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', accountId).toArray().map((x) => x.batch))
+    expect(await took(elsewhere)).toEqual([1])
+    expect((await took(own))[0]).toBeGreaterThan(1)
   })
 
   it('reads a generation back whole: the charge from D1, the details from R2', async () => {
     const { accountId, keyHash } = await seedAccount()
     const gate = gateFor(env, accountId)
     const r = record(accountId, keyHash, 42, { router: { strategy: 'price', attempt: 1 }, tokensReasoning: 3, streamed: true, apiType: 'messages' })
-    await settleHeld(gate, [r])
-    await runAlarm(gate)
+    await gate.settleMany([input(r)])
+    await flush(accountId)
     expect(await generationRow(r.id)).toEqual({
       ...r, tokensCached: 0, tokensCacheWrite: 0,
     })
@@ -139,12 +218,11 @@ describe('account gate flush', () => {
     const clock = testClock(noonToday())
     await useClock(gate, clock)
     const r = record(accountId, keyHash, 10)
-    await settleHeld(gate, [r])
-    await runAlarm(gate)
+    await settleHandedOff(gate, [r])
     expect(await gateRows(gate)).toEqual({ outbox: 0, settled: 1 })
     clock.advance(SETTLED_KEEP_MS - 1)
     await runAlarm(gate)
-    expect((await settleHeld(gate, [r]))[0]?.charged).toBe(false)
+    expect((await gate.settleMany([input(r)]))[0]?.charged).toBe(false)
     clock.advance(2)
     await runAlarm(gate)
     expect(await gateRows(gate)).toEqual({ outbox: 0, settled: 0 })
@@ -163,8 +241,8 @@ describe('account gate flush', () => {
     })
     await evictDurableObject(gate)
     expect(await gateRows(gate)).toEqual({ outbox: 1, settled: 2 })
-    expect((await settleHeld(gate, [flushed]))[0]?.charged).toBe(false)
-    await runAlarm(gate)
+    expect((await gate.settleMany([input(flushed)]))[0]?.charged).toBe(false)
+    await flush(accountId)
     expect((await d1Charges(accountId)).rows.map((r) => r.id)).toEqual([unflushed.id])
     expect((await generationRow(unflushed.id))?.userAgent).toBe('OpenAI/JS 5.23.1')
   })
