@@ -27,6 +27,8 @@ const FLUSH_WAIT_MS = num('STORAGE_FLUSH_WAIT_MS', 120_000)
 const D1_FIXED = new Set(['accounts', 'api_keys', 'credit_events', 'd1_migrations', 'sqlite_schema', 'sqlite_sequence'])
 /** Gate tables that do not grow with generations (limits, holds, credits, idempotency replays: each its own bound). */
 const GATE_FIXED = new Set(['meta', 'holds', 'credits', 'requests', 'key_usage', 'key_state', 'idempotency', 'sqlite_schema', 'names'])
+/** A recorder's tables that do not grow with generations: its name and numbering, the accounts it took batches from, the names it learned. */
+const RECORDER_FIXED = new Set(['meta', 'accepted', 'names', 'sqlite_schema'])
 const internal = (t: string) => t.startsWith('_cf_') || t.startsWith('_mf_')
 
 /** What real clients send along: SDK user agents, a site and a title on most, an end-user id on some. */
@@ -70,7 +72,7 @@ try {
   }
   await Promise.all(Array.from({ length: CONNECTIONS }, worker))
   if (failed) throw new Error(`${failed} of ${N} requests failed`)
-  log('waiting for the account gate to flush every generation to D1')
+  log('waiting for the account gate and its recorder to write every generation to D1')
   const deadline = Date.now() + FLUSH_WAIT_MS
   for (;;) {
     const n = Number((await db.prepare('SELECT COUNT(*) AS n FROM generations').first<{ n: number }>())?.n ?? 0)
@@ -96,9 +98,12 @@ try {
 
   const d1File = sqliteFiles(join(persistTo, 'v3', 'd1', 'miniflare-D1DatabaseObject'))[0]
   const gateFile = sqliteFiles(join(persistTo, 'v3', 'do', 'switchboard-AccountGate'))[0]
-  if (!d1File || !gateFile) throw new Error(`no SQLite files under ${persistTo}/v3`)
+  // One account: its records went through one recorder.
+  const recorderFile = sqliteFiles(join(persistTo, 'v3', 'do', 'switchboard-Recorder'))[0]
+  if (!d1File || !gateFile || !recorderFile) throw new Error(`no SQLite files under ${persistTo}/v3`)
   const d1 = measureFile(d1File)
   const gate = measureFile(gateFile)
+  const recorder = measureFile(recorderFile)
   const perGen = (f: FileBytes, fixed: Set<string>) => {
     const { bytes, payload } = bytesOf(f, (t) => !fixed.has(t) && !internal(t))
     return { bytes, payload, bytesPerGeneration: bytes / N, payloadPerGeneration: payload / N }
@@ -108,11 +113,12 @@ try {
     n: N,
     d1: { ...perGen(d1, D1_FIXED), fileBytes: d1.fileBytes, objects: d1.objects },
     gate: { ...perGen(gate, GATE_FIXED), fileBytes: gate.fileBytes, objects: gate.objects },
+    recorder: { ...perGen(recorder, RECORDER_FIXED), fileBytes: recorder.fileBytes, objects: recorder.objects },
     r2: r2 && { ...r2, bytesPerGeneration: r2.bytes / N },
   }
   const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`
   console.log(`\nStorage after ${N} generations (one account, one key, one model)`)
-  for (const [label, part] of [['D1', result.d1], ['account gate', result.gate]] as const) {
+  for (const [label, part] of [['D1', result.d1], ['account gate', result.gate], ['recorder', result.recorder]] as const) {
     console.log(`\n${label}: ${part.bytesPerGeneration.toFixed(1)} bytes/generation on disk (${part.payloadPerGeneration.toFixed(1)} of content); file ${kb(part.fileBytes)}`)
     for (const o of part.objects) console.log(`  ${o.name.padEnd(36)} ${String(o.bytes).padStart(10)} B  ${(o.bytes / N).toFixed(1).padStart(7)} B/gen  rows ${o.rows ?? '–'}`)
   }

@@ -1,6 +1,7 @@
 // The account gate's hand-off of settled records to its recorder (recorder.ts): the records
 // wait in the gate's outbox, go in numbered batches, and leave the outbox once the recorder
 // has them. Settlements arriving within GATHER_MS go together; one hand-off runs at a time.
+import { gateBatchWritten } from '../db/queries/flush.ts'
 import { configOf } from '../env.ts'
 import type { Clock } from '../lib/clock.ts'
 import { recorderFor, recorderName } from './clients.ts'
@@ -62,6 +63,12 @@ export class HandOff {
     if (!taken || accountId === undefined) return false
     const meta = (k: string) => this.sql.exec<{ v: string | number }>('SELECT v FROM meta WHERE k = ?', k).toArray()[0]?.v
     let recorder = meta('push_batch') === taken.batch ? String(meta('push_to')) : null
+    // Numbered, yet never handed on: numbered by a gate from before recorders, which wrote its batches to D1
+    // itself and may have crashed after D1's commit, before dropping it. Its marker then says so.
+    if (recorder === null && !taken.fresh && (await gateBatchWritten(this.env.DB, accountId, taken.batch))) {
+      dropBatch(this.sql, taken.batch)
+      return true
+    }
     if (recorder === null) {
       recorder = recorderName(accountId, configOf(this.env).RECORDERS)
       this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('push_batch', ?), ('push_to', ?)`, taken.batch, recorder)

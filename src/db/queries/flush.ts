@@ -52,6 +52,11 @@ export const batchStatements = (d1: D1Database, head: BatchHead, records: Genera
   ]
 }
 
+/** Whether D1 holds a batch an account's gate wrote itself, before recorders (its marker is the account's). */
+export const gateBatchWritten = async (d1: D1Database, accountId: string, batch: number): Promise<boolean> =>
+  (await d1.prepare(`SELECT 1 AS x FROM flushes f JOIN names n ON n.id = f.account_n WHERE n.kind = 'account' AND n.value = ? AND f.batch = ?`)
+    .bind(accountId, batch).first()) !== null
+
 /** Whether D1 holds this batch (its marker): after a failed send, tells a repeat from a failure. */
 export const batchWritten = async (db: Db, writerN: number, batch: number): Promise<boolean> =>
   (await db.select({ batch: flushes.batch }).from(flushes).where(and(eq(flushes.accountN, writerN), eq(flushes.batch, batch))).limit(1)).length > 0

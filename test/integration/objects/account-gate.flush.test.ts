@@ -11,10 +11,12 @@ import { gateFor, recorderFor, recorderName } from '../../../src/objects/clients
 import { takeBatch } from '../../../src/objects/outbox-store.ts'
 import type { Recorder } from '../../../src/objects/recorder.ts'
 import type { SettleInput } from '../../../src/objects/gate-types.ts'
+import { internNames } from '../../../src/db/queries/names.ts'
 import { detailsKey, putDetails } from '../../../src/storage/details.ts'
-import { detailsOf, type GenerationRecord } from '../../../src/storage/record.ts'
+import { writeBatch } from '../../../src/storage/flush.ts'
+import { detailsOf, namesOf, type GenerationRecord } from '../../../src/storage/record.ts'
 import { noonToday, testClock, useClock } from '../../helpers/clock.ts'
-import { flush, generationRow, ledgerBalance } from '../../helpers/ledger.ts'
+import { flush, flushGate, generationRow, ledgerBalance } from '../../helpers/ledger.ts'
 import { seedAccount } from '../../helpers/seed.ts'
 import { d1Charges, detailsObjects, rollupsVsRows } from '../../helpers/storage.ts'
 
@@ -199,6 +201,31 @@ describe('settled generations to D1 and R2', () => {
       state.storage.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', accountId).toArray().map((x) => x.batch))
     expect(await took(elsewhere)).toEqual([1])
     expect((await took(own))[0]).toBeGreaterThan(1)
+  })
+
+  it('a batch numbered by a gate from before recorders goes on only if D1 does not have it already', async () => {
+    const { accountId, keyHash } = await seedAccount()
+    const gate = gateFor(env, accountId)
+    await gate.snapshot(accountId)
+    const [written, unwritten] = [[record(accountId, keyHash, 5), record(accountId, keyHash, 6)], [record(accountId, keyHash, 7)]]
+    // The old gate numbered both batches; it wrote the first to D1 itself (marker under the account) and crashed before dropping it.
+    const ids = await internNames(env.DB, [{ kind: 'account', value: accountId }, ...written.flatMap(namesOf)])
+    await writeBatch(env, { writer: { kind: 'account', value: accountId }, batch: 7, at: Date.now() }, written, ids)
+    await runInDurableObject(gate, (_: AccountGate, state) => {
+      for (const [batch, records] of [[7, written], [8, unwritten]] as const) {
+        for (const r of records) {
+          state.storage.sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)',
+            r.id, JSON.stringify(r), r.createdAt - (r.createdAt % 3_600_000), Date.now(), batch)
+        }
+      }
+    })
+    await flushGate(gate)
+    expect((await d1Charges(accountId)).rows.map((r) => r.id).sort()).toEqual([...written, ...unwritten].map((r) => r.id).sort())
+    const rollups = await rollupsVsRows(accountId)
+    expect(rollups.actual).toEqual(rollups.expected)
+    const took = await runInDurableObject(recorderOf(accountId).stub, (_: Recorder, state) =>
+      state.storage.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', accountId).toArray().map((x) => x.batch))
+    expect(took).toEqual([8])
   })
 
   it('reads a generation back whole: the charge from D1, the details from R2', async () => {
