@@ -21,7 +21,7 @@ import {
   anyLease, applyLeaseSettlement, expireLeases, insertLease, LEASE_SCHEMA, leaseCounts, leasedMicro, nextLeaseWake, pruneLeases, revokeLeases,
 } from './lease-store.ts'
 import {
-  addKeyUsage, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, openHolds, PERIODS, SCHEMA, unflushedCount, windowCounts,
+  addKeyUsage, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, openHolds, PERIODS, SCHEMA, unflushedCredits, windowCounts,
 } from './gate-store.ts'
 
 /**
@@ -77,6 +77,7 @@ export class AccountGate extends DurableObject<Env> {
       this.sql.exec(SCHEMA)
       this.sql.exec(LEASE_SCHEMA)
       migrateGenerations(this.sql)
+      this.handOff.load()
       const meta = new Map(this.sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray().map((r) => [r.k, r.v]))
       if (meta.has('account_id')) {
         this.state = {
@@ -247,11 +248,14 @@ export class AccountGate extends DurableObject<Env> {
     const now = this.clock()
     // One transaction for the batch: each settlement is still all-or-nothing, and exactly once by id.
     const results = this.ctx.storage.transactionSync(() => {
+      this.handOff.drop()
+      let batch: number | undefined
       const settled = inputs.map((input) => {
         if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
         const { costMicro: cost, keyHash } = input.record
         const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
-        enqueue(this.sql, { ...input.record, id: input.generationId }, now)
+        batch ??= this.handOff.number(now)
+        enqueue(this.sql, { ...input.record, id: input.generationId }, now, batch)
         this.sql.exec('DELETE FROM holds WHERE id = ?', input.generationId)
         // Tokens-per-minute counts what was actually used once it is known.
         this.sql.exec('UPDATE requests SET tokens = ? WHERE id = ?', tokens, input.generationId)
@@ -340,7 +344,9 @@ export class AccountGate extends DurableObject<Env> {
     const now = this.clock()
     const ack = this.ctx.storage.transactionSync(() => {
       expireLeases(this.sql, now)
-      const applied = applyLeaseSettlement(this.sql, state.balance, input, now)
+      this.handOff.drop()
+      let batch: number | undefined
+      const applied = applyLeaseSettlement(this.sql, state.balance, input, now, () => (batch ??= this.handOff.number(now)))
       state = { ...state, balance: state.balance - applied.chargedMicro, totalUsage: state.totalUsage + applied.chargedMicro }
       this.save(state)
       return applied.ack
@@ -430,7 +436,7 @@ export class AccountGate extends DurableObject<Env> {
       purchasedMicro: state?.purchased ?? 0,
       heldMicro: heldMicro(this.sql, now),
       openHolds: openHolds(this.sql, now),
-      unflushed: unflushedCount(this.sql),
+      unflushed: this.handOff.pending() + unflushedCredits(this.sql),
       lastFlush: this.handOff.last,
     }
   }
@@ -467,6 +473,7 @@ export class AccountGate extends DurableObject<Env> {
     let next: number | null = null
     try {
       await this.handOff.run()
+      this.handOff.drop()
       if (await this.flushCredits()) next = now // a full batch: more are waiting
     } catch (err) {
       console.error(JSON.stringify({ level: 'error', message: 'account gate flush failed', error: String(err) }))

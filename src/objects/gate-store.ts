@@ -90,8 +90,7 @@ export const addKeyUsage = (sql: SqlStorage, keyHash: string, cost: number, now:
   )
 }
 
-export const unflushedCount = (sql: SqlStorage): number =>
-  one<{ n: number }>(sql, 'SELECT (SELECT COUNT(*) FROM outbox) + (SELECT COUNT(*) FROM credits WHERE flushed = 0) AS n').n
+export const unflushedCredits = (sql: SqlStorage): number => one<{ n: number }>(sql, 'SELECT COUNT(*) AS n FROM credits WHERE flushed = 0').n
 
 /** A generation is settled while its id is remembered (settled) or its record waits for the flush (outbox). */
 export const exists = (sql: SqlStorage, table: 'generations' | 'credits', id: string): boolean =>
@@ -99,10 +98,11 @@ export const exists = (sql: SqlStorage, table: 'generations' | 'credits', id: st
     ? sql.exec('SELECT 1 FROM credits WHERE id = ?', id).toArray().length > 0
     : sql.exec('SELECT 1 FROM settled WHERE id = ? UNION ALL SELECT 1 FROM outbox WHERE id = ?', id, id).toArray().length > 0
 
-/** Remember a settled generation, and queue its record for the flush. */
-export const enqueue = (sql: SqlStorage, record: GenerationRecord, now: number) => {
+/** Remember a settled generation, and queue its record, in `batch`, for the hand-off to the recorder. */
+export const enqueue = (sql: SqlStorage, record: GenerationRecord, now: number, batch: number) => {
   sql.exec('INSERT INTO settled (id, at) VALUES (?, ?)', record.id, now)
-  sql.exec('INSERT INTO outbox (id, record, hour, created_at) VALUES (?, ?, ?, ?)', record.id, JSON.stringify(record), record.createdAt - (record.createdAt % HOUR_MS), now)
+  sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)',
+    record.id, JSON.stringify(record), record.createdAt - (record.createdAt % HOUR_MS), now, batch)
 }
 
 /**

@@ -1,23 +1,41 @@
-// The account gate's hand-off of settled records to its recorder (recorder.ts): the records
-// wait in the gate's outbox, go in numbered batches, and leave the outbox once the recorder
-// has them. Settlements arriving within GATHER_MS go together; one hand-off runs at a time.
+// The account gate's hand-off of settled records to its recorder (recorder.ts). Each settling
+// transaction numbers its records as one batch, in the gate's outbox; hand-offs send whole
+// batches, in order, and the recorder takes each number once per account. Settlements arriving
+// within GATHER_MS go together; one hand-off runs at a time. What the recorder has is dropped
+// from the outbox with the gate's next write (drop()): a restart in between only sends it again.
 import { gateBatchWritten } from '../db/queries/flush.ts'
 import { configOf } from '../env.ts'
 import type { Clock } from '../lib/clock.ts'
 import { recorderFor, recorderName } from './clients.ts'
 import type { GateSnapshot } from './gate-types.ts'
-import { dropBatch, takeBatch } from './outbox-store.ts'
-import { RECORD_BATCH } from './recorder.ts'
+import type { OutboxLine } from './outbox-store.ts'
 
 const GATHER_MS = 100
+/** Records read per hand-off; whole batches only, so one larger batch goes alone. */
+const HAND_OFF_LINES = 500
+
+/** An outbox row as read here (a SQL row type: no interfaces, whose keys are closed). */
+type Row = { id: string; record: string; hour: number; batch: number }
+
+const metaOf = (sql: SqlStorage, k: string) => sql.exec<{ v: string | number }>('SELECT v FROM meta WHERE k = ?', k).toArray()[0]?.v
+const setMeta = (sql: SqlStorage, k: string, v: string | number) => sql.exec('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)', k, v)
 
 export class HandOff {
-  /** For the gate's snapshot(): the last batch handed on, its size and time (memory only). */
+  /** For the gate's snapshot(): the last hand-off, its size and time (memory only). */
   last: GateSnapshot['lastFlush'] = null
   private timer: ReturnType<typeof setTimeout> | null = null
   private running: Promise<void> | null = null
-  /** Settled since the running hand-off took its batch: it goes round again. */
+  /** Settled since the running hand-off read the outbox: it goes round again. */
   private again = false
+  /** The last batch number given out; numbers rise and are never reused. */
+  private lastBatch = 0
+  /** Batches up to this one the recorder has; up to `dropped`, gone from the outbox. Memory only: after a restart, sent again. */
+  private handed = 0
+  private dropped = 0
+  /** The recorder every batch in the outbox goes to; it changes (RECORDERS changed) only once the outbox is empty. */
+  private pushTo: string | null = null
+  /** Batches numbered by a gate from before recorders: that gate may have written them to D1 itself. */
+  private legacyThrough = 0
 
   constructor(
     private readonly sql: SqlStorage,
@@ -26,6 +44,55 @@ export class HandOff {
     private readonly accountId: () => string | undefined,
     private readonly failed: (err: unknown) => void,
   ) {}
+
+  /** On the gate's start, in its blockConcurrencyWhile: state from meta; an older gate's outbox numbered. */
+  load() {
+    const maxBatch = () => Number(this.sql.exec<{ n: number | null }>('SELECT MAX(batch) AS n FROM outbox').one().n ?? 0)
+    const pushTo = metaOf(this.sql, 'push_to')
+    this.pushTo = pushTo === undefined ? null : String(pushTo)
+    this.legacyThrough = Number(metaOf(this.sql, 'legacy_through') ?? 0)
+    // Never handed off: any numbered batch is an older gate's, numbered for its own flush to D1.
+    if (this.pushTo === null && this.legacyThrough === 0) {
+      this.legacyThrough = maxBatch()
+      if (this.legacyThrough > 0) setMeta(this.sql, 'legacy_through', this.legacyThrough)
+    }
+    this.lastBatch = Math.max(Number(metaOf(this.sql, 'last_batch') ?? 0), maxBatch())
+    // An older gate's records not yet numbered: one batch.
+    if (this.sql.exec('SELECT 1 FROM outbox WHERE batch IS NULL LIMIT 1').toArray().length) {
+      this.sql.exec('UPDATE outbox SET batch = ? WHERE batch IS NULL', this.number(this.clock()))
+    }
+  }
+
+  /**
+   * The number for one settling transaction's records: above the last, and at least the clock,
+   * so a gate whose storage was lost never reuses one. Inside that transaction.
+   */
+  number(now: number): number {
+    this.lastBatch = Math.max(this.lastBatch + 1, now)
+    setMeta(this.sql, 'last_batch', this.lastBatch)
+    return this.lastBatch
+  }
+
+  /** Inside a write transaction: drop what the recorder has, and once nothing is left, follow RECORDERS. */
+  drop() {
+    if (this.handed > this.dropped) {
+      this.sql.exec('DELETE FROM outbox WHERE batch <= ?', this.handed)
+      this.dropped = this.handed
+    }
+    const accountId = this.accountId()
+    if (this.dropped >= this.lastBatch && accountId !== undefined && this.pushTo !== null) {
+      const wanted = recorderName(accountId, configOf(this.env).RECORDERS)
+      if (wanted !== this.pushTo) {
+        this.pushTo = wanted
+        setMeta(this.sql, 'push_to', wanted)
+      }
+    }
+  }
+
+  /** Records not yet with the recorder. */
+  pending(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE batch > ?', this.handed).one().n
+  }
 
   /** Hand on soon, with whatever else settles meanwhile. */
   soon() {
@@ -43,7 +110,7 @@ export class HandOff {
       try {
         while (this.again) {
           this.again = false
-          while (await this.batch());
+          while (await this.handOne());
         }
       } finally {
         this.running = null
@@ -52,31 +119,37 @@ export class HandOff {
     return this.running
   }
 
-  /**
-   * One batch to the recorder, then out of the outbox. Exactly once: a batch keeps its number
-   * until the recorder has it, goes to the recorder it first went to (RECORDERS may change
-   * meanwhile), and the recorder takes each number once. Returns whether one went.
-   */
-  private async batch(): Promise<boolean> {
+  /** Whole batches, oldest first, up to HAND_OFF_LINES records (or one larger batch), to the recorder. Returns whether any went. */
+  private async handOne(): Promise<boolean> {
     const accountId = this.accountId()
-    const taken = accountId === undefined ? null : takeBatch(this.sql, this.clock(), RECORD_BATCH)
-    if (!taken || accountId === undefined) return false
-    const meta = (k: string) => this.sql.exec<{ v: string | number }>('SELECT v FROM meta WHERE k = ?', k).toArray()[0]?.v
-    let recorder = meta('push_batch') === taken.batch ? String(meta('push_to')) : null
-    // Numbered, yet never handed on: numbered by a gate from before recorders, which wrote its batches to D1
-    // itself and may have crashed after D1's commit, before dropping it. Its marker then says so.
-    if (recorder === null && !taken.fresh && (await gateBatchWritten(this.env.DB, accountId, taken.batch))) {
-      dropBatch(this.sql, taken.batch)
-      return true
+    if (accountId === undefined) return false
+    let rows = this.sql.exec<Row>(
+      'SELECT id, record, hour, batch FROM outbox WHERE batch > ? ORDER BY batch, created_at LIMIT ?', this.handed, HAND_OFF_LINES,
+    ).toArray()
+    if (rows.length === 0) return false
+    if (rows.length === HAND_OFF_LINES) {
+      // The last batch read may be cut short: leave it for the next round, unless it is the only one.
+      const lastBatch = rows[rows.length - 1]!.batch
+      const whole = rows.filter((r) => r.batch !== lastBatch)
+      rows = whole.length ? whole : this.sql.exec<Row>(
+        'SELECT id, record, hour, batch FROM outbox WHERE batch = ? ORDER BY created_at', lastBatch).toArray()
     }
-    if (recorder === null) {
-      recorder = recorderName(accountId, configOf(this.env).RECORDERS)
-      this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('push_batch', ?), ('push_to', ?)`, taken.batch, recorder)
+    const batches = new Map<number, OutboxLine[]>()
+    for (const { id, record, hour, batch } of rows) batches.set(batch, [...(batches.get(batch) ?? []), { id, record, hour }])
+    const send: { batch: number; lines: OutboxLine[] }[] = []
+    for (const [batch, lines] of batches) {
+      // An older gate crashed after its own D1 commit, before dropping the batch: D1 has it (its marker says so).
+      if (batch <= this.legacyThrough && (await gateBatchWritten(this.env.DB, accountId, batch))) continue
+      send.push({ batch, lines })
+    }
+    if (this.pushTo === null) {
+      this.pushTo = recorderName(accountId, configOf(this.env).RECORDERS)
+      setMeta(this.sql, 'push_to', this.pushTo)
     }
     const started = performance.now()
-    await recorderFor(this.env, recorder).accept({ recorder, accountId, batch: taken.batch, lines: taken.lines })
-    dropBatch(this.sql, taken.batch)
-    this.last = { at: this.clock(), rows: taken.lines.length, ms: performance.now() - started }
+    if (send.length) await recorderFor(this.env, this.pushTo).accept({ recorder: this.pushTo, accountId, batches: send })
+    this.handed = Math.max(this.handed, ...batches.keys())
+    this.last = { at: this.clock(), rows: rows.length, ms: performance.now() - started }
     return true
   }
 }

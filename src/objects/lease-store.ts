@@ -117,7 +117,7 @@ export const leaseCounts = (sql: SqlStorage) => {
  * is live; a late one (its lease expired back) only if the balance still has room for it.
  * Returns the acknowledgement and the total charged, for the gate's balance.
  */
-export const applyLeaseSettlement = (sql: SqlStorage, balanceMicro: number, input: LeaseSettleInput, now: number) => {
+export const applyLeaseSettlement = (sql: SqlStorage, balanceMicro: number, input: LeaseSettleInput, now: number, batch: () => number) => {
   const ack: LeaseSettleAck = { acked: [], duplicates: 0, refused: [], closed: [], revoked: [] }
   let charged = 0
   for (const e of input.entries) {
@@ -132,7 +132,7 @@ export const applyLeaseSettlement = (sql: SqlStorage, balanceMicro: number, inpu
         chargeLease(sql, lease.id, cost)
         lease = { ...lease, charged: lease.charged + cost }
       }
-      enqueue(sql, { ...ch.record, id: ch.generationId, costMicro: cost }, now)
+      enqueue(sql, { ...ch.record, id: ch.generationId, costMicro: cost }, now, batch())
       if (cost > 0) addKeyUsage(sql, ch.record.keyHash, cost, now)
       charged += cost
       ack.acked.push(ch.generationId)

@@ -26,8 +26,7 @@ export interface OutboxLine {
  * numbered now. Numbers rise with the object's clock and never repeat, even for an object
  * whose storage was lost, so a receiver can tell a repeat from a new batch by its number.
  */
-export const takeBatch = (sql: SqlStorage, now: number, limit: number): { batch: number; lines: OutboxLine[]; fresh: boolean } | null => {
-  let fresh = false
+export const takeBatch = (sql: SqlStorage, now: number, limit: number): { batch: number; lines: OutboxLine[] } | null => {
   let batch = sql.exec<{ batch: number }>('SELECT batch FROM outbox WHERE batch IS NOT NULL ORDER BY batch LIMIT 1').toArray()[0]?.batch
   if (batch === undefined) {
     const last = Number(sql.exec<{ v: number }>(`SELECT v FROM meta WHERE k = 'last_batch'`).toArray()[0]?.v ?? 0)
@@ -40,10 +39,9 @@ export const takeBatch = (sql: SqlStorage, now: number, limit: number): { batch:
     if (numbered === 0) return null
     sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('last_batch', ?)`, next)
     batch = next
-    fresh = true
   }
   const lines = sql.exec<{ id: string; record: string; hour: number }>('SELECT id, record, hour FROM outbox WHERE batch = ? ORDER BY created_at', batch).toArray()
-  return { batch, fresh, lines: lines.map(({ id, record, hour }) => ({ id, record, hour })) }
+  return { batch, lines: lines.map(({ id, record, hour }) => ({ id, record, hour })) }
 }
 
 export const dropBatch = (sql: SqlStorage, batch: number) => sql.exec('DELETE FROM outbox WHERE batch = ?', batch)

@@ -28,15 +28,17 @@ const SCHEMA = `${OUTBOX_SCHEMA}${NAMES_SCHEMA}
   CREATE INDEX IF NOT EXISTS accepted_at ON accepted (at);
 `
 
-/** A gate's batch of settled records, as it hands it over. */
-export interface RecordBatch {
+/** A gate's batches of settled records, as it hands them over. */
+export interface RecordBatches {
   /** This recorder's name (recorderName), which it writes under. */
   recorder: string
   accountId: string
-  /** The gate's number for it: rising, and kept by a resend. */
-  batch: number
-  lines: OutboxLine[]
+  /** Oldest first, each under the gate's number for it: rising, and kept by a resend. */
+  batches: { batch: number; lines: OutboxLine[] }[]
 }
+
+/** Accounts whose last accepted number is kept in memory too (the table is the truth). */
+const ACCEPTED_CACHED = 50_000
 
 export interface RecorderSnapshot {
   unflushed: number
@@ -51,6 +53,9 @@ export class Recorder extends DurableObject<Env> {
   clock: Clock = systemClock
   /** How long after the first record a write starts (FLUSH_DELAY_MS); tests lengthen it to hold writes while they arrange a crash. */
   delayMs: number
+  private name: string | null = null
+  /** The `accepted` table's numbers, as read or written by this instance. */
+  private readonly acceptedOf = new Map<string, number>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -58,25 +63,37 @@ export class Recorder extends DurableObject<Env> {
     this.delayMs = configOf(env).FLUSH_DELAY_MS
     void ctx.blockConcurrencyWhile(async () => {
       this.sql.exec(SCHEMA)
+      const name = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = 'name'`).toArray()[0]?.v
+      this.name = name ?? null
       this.alarmAt = await ctx.storage.getAlarm()
     })
   }
 
-  /** Take a gate's batch, once: true the first time, false for a repeat (already taken: the gate may drop it either way). */
-  async accept(input: RecordBatch): Promise<boolean> {
+  /**
+   * Take a gate's batches, each once: a number at or below the account's last taken is a repeat
+   * (a resend), and changes nothing. Returns how many were new; either way the gate may drop them.
+   */
+  async accept(input: RecordBatches): Promise<number> {
     const now = this.clock()
-    const fresh = this.ctx.storage.transactionSync(() => {
-      const last = this.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', input.accountId).toArray()[0]?.batch
-      if (last !== undefined && input.batch <= last) return false
-      this.sql.exec('INSERT OR REPLACE INTO accepted (account_id, batch, at) VALUES (?, ?, ?)', input.accountId, input.batch, now)
-      this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)`, input.recorder)
-      for (const line of input.lines) {
-        this.sql.exec('INSERT OR IGNORE INTO outbox (id, record, hour, created_at) VALUES (?, ?, ?, ?)', line.id, line.record, line.hour, now)
+    let last = this.acceptedOf.get(input.accountId)
+    last ??= this.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', input.accountId).toArray()[0]?.batch ?? 0
+    const fresh = input.batches.filter((b) => b.batch > last)
+    if (fresh.length === 0) return 0
+    const through = Math.max(...fresh.map((b) => b.batch))
+    this.ctx.storage.transactionSync(() => {
+      this.sql.exec('INSERT OR REPLACE INTO accepted (account_id, batch, at) VALUES (?, ?, ?)', input.accountId, through, now)
+      if (this.name !== input.recorder) this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)`, input.recorder)
+      for (const { lines } of fresh) {
+        for (const line of lines) {
+          this.sql.exec('INSERT OR IGNORE INTO outbox (id, record, hour, created_at) VALUES (?, ?, ?, ?)', line.id, line.record, line.hour, now)
+        }
       }
-      return true
     })
-    if (fresh) this.schedule(now + this.delayMs)
-    return fresh
+    this.name = input.recorder
+    if (this.acceptedOf.size >= ACCEPTED_CACHED) this.acceptedOf.clear()
+    this.acceptedOf.set(input.accountId, through)
+    this.schedule(now + this.delayMs)
+    return fresh.length
   }
 
   async snapshot(): Promise<RecorderSnapshot> {
@@ -96,8 +113,7 @@ export class Recorder extends DurableObject<Env> {
     const now = this.clock()
     const taken = takeBatch(this.sql, now, RECORD_BATCH)
     if (!taken) return false
-    const name = this.sql.exec<{ v: string }>(`SELECT v FROM meta WHERE k = 'name'`).one().v
-    const writer: NameRef = { kind: 'writer', value: name }
+    const writer: NameRef = { kind: 'writer', value: this.name as string }
     const records = taken.lines.map((l) => JSON.parse(l.record) as GenerationRecord)
     const refs = [writer, ...records.flatMap(namesOf)]
     const { ids, missing } = cachedNames(this.sql, refs)
@@ -116,7 +132,7 @@ export class Recorder extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null
     const now = this.clock()
-    this.sql.exec('DELETE FROM accepted WHERE at < ?', now - ACCEPTED_KEEP_MS)
+    if (this.sql.exec('DELETE FROM accepted WHERE at < ?', now - ACCEPTED_KEEP_MS).rowsWritten > 0) this.acceptedOf.clear()
     try {
       for (let i = 0; i < BATCHES_PER_ALARM; i++) if (!(await this.flush())) return
       this.schedule(now) // more are waiting
