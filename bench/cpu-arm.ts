@@ -145,12 +145,22 @@ export const gatewayBuilds = (script: string): Build[] => [
 const variantsFromEnv = (script: string): Build[] =>
   (process.env.BENCH_CPU_VARIANTS ?? '').split(',').filter(Boolean).map((spec) => {
     const [name, settings = ''] = spec.split(':')
-    return { name: name!, script, bindings: Object.fromEntries(settings.split('+').filter(Boolean).map((kv) => kv.split('=') as [string, string])) }
+    return { name: name!, script, bindings: settingsOf(settings) }
   })
 
-/** BENCH_BUNDLES=name:path[,name:path…]: other builds of the bundle (each an index.js under the repo) measured beside this one. */
+/** `K=V+K=V`: settings for a build. */
+const settingsOf = (spec: string): Record<string, string> =>
+  Object.fromEntries(spec.split('+').filter(Boolean).map((kv) => kv.split('=') as [string, string]))
+
+/**
+ * BENCH_BUNDLES=name:path[@K=V+K=V][,…]: other builds of the bundle (each an index.js under the
+ * repo) measured beside this one, each with optional settings (`before:…/index.js@LEASES=on`).
+ */
 export const bundlesFromEnv = (): Build[] =>
-  (process.env.BENCH_BUNDLES ?? '').split(',').filter(Boolean).map((pair) => ({ name: pair.split(':')[0]!, script: pair.split(':').slice(1).join(':') }))
+  (process.env.BENCH_BUNDLES ?? '').split(',').filter(Boolean).map((spec) => {
+    const [pair, settings = ''] = spec.split('@')
+    return { name: pair!.split(':')[0]!, script: pair!.split(':').slice(1).join(':'), bindings: settingsOf(settings) }
+  })
 
 interface Closed { rps: number; cpuMsPerReq: number; sutUtilization: number; noise: number; errors: number; firstError: string | undefined }
 const medianOf = (rows: Closed[], f: (r: Closed) => number) => median(rows.map(f))

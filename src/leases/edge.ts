@@ -22,6 +22,9 @@ const records = new Map<string, GenerationRecord>()
 /** The latest key record seen per lease slot: what a lease request tells the gate. */
 const keys = new Map<string, KeyRecord>()
 let lastPumpAt = -Infinity
+let lastSweepAt = -Infinity
+/** A request's pump sweeps everything held (shard.outbox) at most this often; the ticker always does. */
+const SWEEP_MS = 50
 let rttMeasured = false
 /** Tickers are numbered; the active one's number (0: none) tells an older one it was replaced. */
 let tickerGen = 0
@@ -133,15 +136,18 @@ const sendSettlement = async (env: Env, s: LeaseShard, account: string, batch: R
   }
 }
 
-/** Send what the shard's outbox holds now: lease requests, due settlements, returns. */
-const pumpOnce = async (env: Env): Promise<void> => {
+/** Send what the shard's outbox holds now: lease requests, and with a sweep due settlements and returns. */
+const pumpOnce = async (env: Env, sweep = true): Promise<void> => {
   const s = shard
   if (!s) return
   const now = clock()
   lastPumpAt = now
-  const out = s.outbox(now)
-  s.forgetIdle(now)
-  s.dropExpired(now)
+  const out = s.outbox(now, sweep)
+  if (sweep) {
+    lastSweepAt = now
+    s.forgetIdle(now)
+    s.dropExpired(now)
+  }
   await Promise.all([
     ...out.renewals.map((r) => requestLease(env, s, r)),
     ...[...out.settlements].map(([account, batch]) => sendSettlement(env, s, account, batch)),
@@ -173,12 +179,15 @@ const tickerFresh = () => activeTicker !== 0 && Date.now() - tickerStartedAt < T
 /**
  * After an admission, from the request's waitUntil (never on its path): ask for a lease ahead
  * of need, and make sure a ticker will settle and return. An exact admission pumps at once (the
- * first request of a key asks for its first lease); a leased one at most every 10 ms.
+ * first request of a key asks for its first lease); a leased one at most every 10 ms. Either
+ * sweeps everything held at most every SWEEP_MS: with many leases held, a sweep per request
+ * cost more than the leases saved.
  */
 export const leasePump = (env: Env, exact: boolean): Promise<void> => {
   if (!shard) return Promise.resolve()
   const work: Promise<void>[] = []
-  if (exact || clock() - lastPumpAt >= 10) work.push(pumpOnce(env))
+  const now = clock()
+  if (exact || now - lastPumpAt >= 10) work.push(pumpOnce(env, now - lastSweepAt >= SWEEP_MS))
   if (!tickerFresh()) work.push(ticker(env))
   return Promise.all(work).then(() => undefined)
 }

@@ -171,7 +171,12 @@ export class LeaseShard {
   }
 
   /** What to send now: the journal, leases to return (ended, revoked or idle, none in flight), and renewals ahead of need. */
-  outbox(now: number): Outbox {
+  /**
+   * What to send now. `sweep` (the default) looks at everything held: charges due, leases to
+   * return or shrink, renewals ahead of need. Without it, only the keys that met no lease with
+   * room since the last look: the cheap look a request can afford, with many leases held.
+   */
+  outbox(now: number, sweep = true): Outbox {
     const out: Outbox = { settlements: new Map(), renewals: [] }
     const entry = (account: string, leaseId: string) => {
       const s = out.settlements.get(account) ?? { entries: [], returnedRequests: {} }
@@ -187,16 +192,16 @@ export class LeaseShard {
       this.sentAt.set(id, now)
       return true
     }
-    const settleNow = now - this.lastSettleAt >= this.settings.settleEveryMs
+    const settleNow = sweep && now - this.lastSettleAt >= this.settings.settleEveryMs
     if (settleNow) this.lastSettleAt = now
-    for (const [leaseId, j] of this.journal) {
+    for (const [leaseId, j] of sweep ? this.journal : []) {
       // Charges of a lease being returned go with the return; the rest wait for the next batch.
       const h = this.held.get(leaseId)
       if (!settleNow && !(h?.returning && h.inFlight === 0)) continue
       const charges = j.charges.filter((c) => due(c.generationId))
       if (charges.length > 0) entry(j.account, leaseId).e.charges.push(...charges)
     }
-    for (const h of this.held.values()) {
+    for (const h of sweep ? this.held.values() : []) {
       // Idle means the key showed no demand here for the demand window (its measured demand is 0),
       // not that this lease admitted nothing: a renewal waits unused while the lease before it
       // still has room, and must not be returned for that.
@@ -217,7 +222,7 @@ export class LeaseShard {
       }
     }
     // Only slots that met no room since the last look, or hold leases (renewal ahead of need): not every key seen.
-    const look = new Set([...this.candidates, ...this.bySlot.keys()])
+    const look = sweep ? new Set([...this.candidates, ...this.bySlot.keys()]) : new Set(this.candidates)
     this.candidates.clear()
     for (const k of look) {
       const demand = this.demand.get(k)

@@ -34,6 +34,24 @@ describe('LeaseShard in an isolate', () => {
     expect(s.outbox(T0 + 2_000).renewals).toMatchObject([{ account: 'a1', keyHash: 'k1', demandRequestsPerSec: 1 }])
   })
 
+  it('a look without a sweep asks for the keys that met no room, and leaves held leases and charges to the sweep', () => {
+    const s = new LeaseShard('iso', S, 50)
+    s.onGrant('a1', lease('L1'))
+    expect(s.admit(T0 + 1, 'a1', 'k1', 10)).toEqual({ leaseId: 'L1' })
+    s.complete('L1', 'g1', 10, 4)
+    // k2 has no lease: two requests in the window meet no room.
+    expect(s.admit(T0 + 10, 'a1', 'k2', 10)).toBeNull()
+    expect(s.admit(T0 + 20, 'a1', 'k2', 10)).toBeNull()
+    const quick = s.outbox(T0 + 30, false)
+    expect(quick.renewals).toMatchObject([{ account: 'a1', keyHash: 'k2' }])
+    expect(quick.settlements.size).toBe(0)
+    // The sweep sends L1's charge (the first look is always due), and, once L1 has ended, returns it.
+    expect(s.outbox(T0 + 40).settlements.get('a1')?.entries).toMatchObject([{ leaseId: 'L1', charges: [{ generationId: 'g1', costMicro: 4 }] }])
+    const ended = T0 + S.admitMs + 1
+    expect(s.outbox(ended, false).settlements.size).toBe(0)
+    expect(s.outbox(ended).settlements.get('a1')?.entries).toMatchObject([{ leaseId: 'L1', close: true }])
+  })
+
   it('an acknowledgement clears only its own charges, across many leases and accounts', () => {
     const s = new LeaseShard('iso', S, 50)
     for (let a = 0; a < 50; a++) {
