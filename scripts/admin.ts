@@ -22,6 +22,7 @@ Commands:
   export --account <id> --from <ISO date> --to <ISO date> [--format jsonl|csv] [--out <file>]
                        the account's generations (charge and details) from..to (to excluded), oldest first
   retention run        one retention pass now (deletes generations older than RETENTION_DAYS)
+  recorders            each recorder's backlog: generations it holds for D1 and R2, and its last write
 
 Options:
   --url <url>          the gateway (default $SWITCHBOARD_URL, else the gateway npm start runs
@@ -244,6 +245,16 @@ const commands: Record<string, () => Promise<Record<string, unknown>>> = {
     })
     console.error(`Exported ${n} generation${n === 1 ? '' : 's'}${opts.out ? ` to ${opts.out}` : ''}.`)
     return { exported: n }
+  },
+  recorders: async () => {
+    const json = await request('GET', '/recorders')
+    if (!opts.json) {
+      for (const r of json.data as { name: string; unflushed: number; last_flush: { at: string; rows: number; ms: number } | null }[]) {
+        const last = r.last_flush ? `last write ${r.last_flush.at}: ${r.last_flush.rows} generations in ${r.last_flush.ms.toFixed(1)} ms` : 'no write since it started'
+        console.log(`${r.name}: ${r.unflushed} waiting; ${last}`)
+      }
+    }
+    return json
   },
   'retention run': async () => {
     const json = await request('POST', '/retention')

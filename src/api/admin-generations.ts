@@ -1,12 +1,14 @@
 // The operator API's storage routes: an account's generations a page at a time, newest or
 // oldest first, with or without their R2 details (the Logs view; `npm run admin -- export`
-// walks every page of a range), and a retention pass on demand (crons do not fire locally).
+// walks every page of a range), a retention pass on demand (crons do not fire locally), and the
+// recorders' backlog (is each keeping up with the writes to D1 and R2?).
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { requireAccount } from '../billing/topups.ts'
 import { configOf, type AppEnv } from '../env.ts'
 import { GatewayError } from '../errors.ts'
 import { createDb, createReplicaDb } from '../db/client.ts'
+import { recorderFor } from '../objects/clients.ts'
 import { pageCharges } from '../db/queries/generations.ts'
 import { decodeCursor, encodeCursor, exportRow } from '../storage/export.ts'
 import { withDetails } from '../storage/read.ts'
@@ -52,6 +54,16 @@ export const adminGenerations = new Hono<AppEnv>()
     const generations = q.details === 'true' ? await withDetails(c.env.DETAILS, db, charges) : charges.map((ch) => joinGeneration(ch, null))
     const last = charges.at(-1)
     return c.json({ data: generations.map(exportRow), next_cursor: last && charges.length === q.limit ? encodeCursor(last) : null })
+  })
+  .get('/admin/recorders', async (c) => {
+    const names = Array.from({ length: configOf(c.env).RECORDERS }, (_, n) => `recorders/${n}`)
+    const snaps = await Promise.all(names.map((name) => recorderFor(c.env, name).snapshot()))
+    return c.json({
+      data: names.map((name, i) => {
+        const s = snaps[i]!
+        return { name, unflushed: s.unflushed, last_flush: s.lastFlush && { at: new Date(s.lastFlush.at).toISOString(), rows: s.lastFlush.rows, ms: s.lastFlush.ms } }
+      }),
+    })
   })
   .post('/admin/retention', async (c) => {
     const report = await runRetention({ DB: c.env.DB, DETAILS: c.env.DETAILS, config: configOf(c.env) }, Date.now())

@@ -37,7 +37,7 @@ const accountView = async (env: Env, db: Db, account: AccountRow) => {
     total_credits: toDollars(snap.totalCreditsMicro),
     total_usage: toDollars(snap.totalUsageMicro),
     held: toDollars(snap.heldMicro),
-    // Settled generations and credits not yet in D1, and the gate's last flush batch (this instance's).
+    // Settled generations not yet with the account's recorder and credits not yet in D1, and the gate's last hand-off (this instance's).
     unflushed: snap.unflushed,
     last_flush: snap.lastFlush && { at: new Date(snap.lastFlush.at).toISOString(), rows: snap.lastFlush.rows, ms: snap.lastFlush.ms },
     keys: keys.map((k) => ({ hash: k.hash, name: k.name, label: k.label, kind: k.kind, disabled: k.disabled, created_at: new Date(k.createdAt).toISOString() })),

@@ -1,6 +1,7 @@
-// `npm run admin -- export` against the gateway `npm start` runs: real requests, flushed by
-// the account gate to D1 (charges) and Miniflare's local R2 (details), exported as JSONL to
-// stdout and as CSV to a file, and read back.
+// `npm run admin -- export` against the gateway `npm start` runs: real requests, handed by the
+// account gate to a recorder, which writes them to D1 (charges) and Miniflare's local R2
+// (details), exported as JSONL to stdout and as CSV to a file, and read back; then
+// `npm run admin -- recorders`, the recorders' backlog.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -63,5 +64,11 @@ describe('npm run admin -- export', () => {
     expect(csv.split('\n')[0]).toMatch(/^id,created_at,account_id,key_hash,model,/)
     for (const id of ids) expect(csv).toContain(`${id},`)
     expect(csv).toContain('"Export, ""E2E"""')
+
+    // What was written went through a recorder, which shows its last write.
+    const recorders = JSON.parse((await admin(['recorders', '--json'])).stdout) as { data: { name: string; unflushed: number; last_flush: { rows: number } | null }[] }
+    expect(recorders.data.map((r) => r.name)).toContain('recorders/0')
+    expect(recorders.data.some((r) => (r.last_flush?.rows ?? 0) > 0)).toBe(true)
+    expect((await admin(['recorders'])).stdout).toMatch(/^recorders\/0: \d+ waiting; /m)
   })
 })

@@ -4,7 +4,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { generationId } from '../../src/lib/ids.ts'
-import { gateFor } from '../../src/objects/clients.ts'
+import { configOf } from '../../src/env.ts'
+import { gateFor, recorderName } from '../../src/objects/clients.ts'
 import { CSV_COLUMNS, csvHeader, csvLine, type ExportRow } from '../../src/storage/export.ts'
 import type { GenerationRecord } from '../../src/storage/record.ts'
 import { call } from '../helpers/gateway.ts'
@@ -138,5 +139,17 @@ describe('operator API: generations', () => {
     expect(Date.now() - 30 * 86_400_000 - cutoff).toBeGreaterThanOrEqual(0)
     expect(Date.now() - 30 * 86_400_000 - cutoff).toBeLessThan(HOUR_MS + 60_000)
     expect((await call('/admin/retention', { method: 'POST' })).status).toBe(401)
+  })
+
+  it('shows each recorder\'s backlog and last write', async () => {
+    const { accountId } = await seedGenerations()
+    const res = await admin<{ data: { name: string; unflushed: number; last_flush: { rows: number } | null }[] }>('/recorders')
+    expect(res.status).toBe(200)
+    expect(res.body.data.map((r) => r.name)).toEqual(Array.from({ length: configOf(env).RECORDERS }, (_, n) => `recorders/${n}`))
+    for (const r of res.body.data) expect(r.unflushed).toBe(0)
+    // The seeded generations went through the account's recorder.
+    const mine = res.body.data.find((r) => r.name === recorderName(accountId, configOf(env).RECORDERS))
+    expect(mine?.last_flush?.rows).toBeGreaterThan(0)
+    expect((await call('/admin/recorders')).status).toBe(401)
   })
 })

@@ -90,6 +90,7 @@ const routes = (): (Route & { name: string })[] => [
       .map(([a, q]) => `/admin/accounts/${a}/activity${q}`),
   },
   { name: 'POST /admin/retention', method: 'POST', path: fc.constant('/admin/retention'), credentials: admin() },
+  { name: 'GET /admin/recorders', method: 'GET', path: fc.constant('/admin/recorders'), credentials: admin() },
   {
     name: 'POST /admin/accounts/:id/suspend|reactivate', method: 'POST', credentials: admin(),
     path: fc.tuple(segment([ids.suspendable, 'acct_missing']), fc.constantFrom('suspend', 'reactivate')).map(([a, action]) => `/admin/accounts/${a}/${action}`),
