@@ -113,7 +113,7 @@ export const account = new Hono<AppEnv>()
     // A Responses answer's `resp_…` id names the same generation.
     const id = generationIdOf(asked) ?? asked
     const row = await readGeneration(c.env.DETAILS, createDb(c.env.DB), id, c.var.key.accountId)
-    // Generations are written shortly after they finish (the gate flushes in batches): until then, 404.
+    // Generations are written shortly after they finish (a recorder writes them in batches): until then, 404.
     if (!row) throw new GatewayError('not_found', `Generation ${id} not found`)
     return c.json({ data: generationBody(row) })
   })

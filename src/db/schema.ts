@@ -189,7 +189,7 @@ const histogram = <P extends string>(prefix: P): HistogramColumns<P> =>
 
 /**
  * Usage per account × key × model × provider × app in one hour or one UTC day (`start`, ms),
- * kept up to date by each flush batch in its own transaction, so it always equals the sum of
+ * kept up to date by each batch written, in its own transaction, so it always equals the sum of
  * the generations written. The views and the balance read these, never the generation rows;
  * never pruned. Errors: status ≥ 400. Latency and TTFT as sums and fixed histograms.
  */

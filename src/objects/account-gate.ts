@@ -476,7 +476,7 @@ export class AccountGate extends DurableObject<Env> {
       this.handOff.drop()
       if (await this.flushCredits()) next = now // a full batch: more are waiting
     } catch (err) {
-      console.error(JSON.stringify({ level: 'error', message: 'account gate flush failed', error: String(err) }))
+      console.error(JSON.stringify({ level: 'error', message: 'account gate hand-off or credit flush failed', error: String(err) }))
       next = now + FLUSH_RETRY_MS
     }
     if (next !== null) this.schedule(next)

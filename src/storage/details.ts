@@ -1,4 +1,4 @@
-// Generation details in R2: one gzipped JSONL object per account gate flush batch, at the
+// Generation details in R2: one gzipped JSONL object per recorder batch, at the
 // key details-keys.ts makes; written by the flush, read back by /generation and the export.
 import { DetailsSchema, type Details } from './record.ts'
 

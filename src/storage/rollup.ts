@@ -1,4 +1,4 @@
-// PURE: a flush batch's increments to the hourly and daily rollups, one per account × key ×
+// PURE: a recorder batch's increments to the hourly and daily rollups, one per account × key ×
 // model × provider × app and period. The flush adds them in the transaction that writes the
 // batch's rows, so rollups and rows never disagree.
 import type { GenerationRow } from '../db/schema.ts'

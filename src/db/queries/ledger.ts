@@ -55,7 +55,7 @@ export const accountName = (db: Db, accountId: string) =>
 
 /**
  * A prepared `INSERT … ON CONFLICT DO NOTHING` with every column of a Drizzle table, built
- * once. The gate's flush writes hundreds of rows a second; building each through the
+ * once. The recorders write hundreds of rows a second; building each through the
  * query builder cost more than the write, so rows are bound to one fixed statement.
  */
 export const insertOrIgnore = <T extends Table>(table: T) => {
