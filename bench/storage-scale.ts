@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startLocalGateway, type LocalGateway } from '../scripts/local-gateway.ts'
+import { recorderName } from '../src/objects/recorder-name.ts'
 import { closePools, percentile } from './load.ts'
 import { machineInfo } from './report.ts'
 import { measureFile, sqliteFiles, type ObjectBytes } from './storage-measure.ts'
@@ -94,9 +95,11 @@ try {
       // Ids from distinct objects, stepping through more than the isolate's cache holds: each read misses it.
       generation: await time(async (i) => { await get(`${api}/generation?id=${samples[(i * 7919) % samples.length]}`, key) }),
     }
-    // The flush as the account gate runs it: 100 requests at once (fake/echo), settled into its
-    // outbox, flushed as one batch FLUSH_DELAY_MS later; the gate times the batch's writes
-    // (R2 put, then the D1 transaction with rows and rollups) and the operator API shows it.
+    // The flush as it runs: 100 requests at once (fake/echo), settled by the account's gate and
+    // handed to its recorder, which writes them FLUSH_DELAY_MS (300) after the first as one batch
+    // and times the batch's writes (R2 put, then the D1 transaction with rows and rollups); the
+    // operator API shows it (GET /admin/recorders).
+    const recorder = recorderName(accountId, 4) // RECORDERS' default
     const flushMs: number[] = []
     let lastAt = ''
     const ask = JSON.stringify({ model: 'fake/echo', max_tokens: 8, messages: [{ role: 'user', content: 'flush me' }] })
@@ -105,14 +108,16 @@ try {
         fetch(`${api}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: ask }).then((r) => r.text())))
       const deadline = Date.now() + 30_000
       for (;;) {
-        const view = JSON.parse(await get(`${api}/admin/accounts/${accountId}`, ADMIN_TOKEN)) as { data: { unflushed: number; last_flush: { at: string; rows: number; ms: number } | null } }
-        const last = view.data.last_flush
-        if (view.data.unflushed === 0 && last && last.at !== lastAt) {
+        const gate = JSON.parse(await get(`${api}/admin/accounts/${accountId}`, ADMIN_TOKEN)) as { data: { unflushed: number } }
+        const all = JSON.parse(await get(`${api}/admin/recorders`, ADMIN_TOKEN)) as { data: { name: string; unflushed: number; last_flush: { at: string; rows: number; ms: number } | null }[] }
+        const view = all.data.find((r) => r.name === recorder)
+        const last = view?.last_flush
+        if (gate.data.unflushed === 0 && view?.unflushed === 0 && last && last.at !== lastAt) {
           lastAt = last.at
           if (i >= 2) flushMs.push(last.ms) // the first ones learn the names
           break
         }
-        if (Date.now() > deadline) throw new Error(`the gate did not flush: ${JSON.stringify(view.data)}`)
+        if (Date.now() > deadline) throw new Error(`the recorder did not write: ${JSON.stringify({ gate: gate.data.unflushed, recorder: view })}`)
         await new Promise((r) => setTimeout(r, 20))
       }
     }

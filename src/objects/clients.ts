@@ -1,6 +1,8 @@
 // Typed ways to reach the Durable Objects: callers never build ids themselves.
 import { envString } from '../env.ts'
 
+export { recorderName } from './recorder-name.ts'
+
 const rtts = new WeakMap<object, number>()
 
 /** GATE_RTT_MS (benchmarks only, bench/distance.ts): the account gate as if it were that far away. */
@@ -36,16 +38,6 @@ export const gateFor = (env: Env, accountId: string) => {
   const rtt = gateRtt(env)
   return rtt > 0 ? distant(stub, rtt) : stub
 }
-
-/** FNV-1a: a stable, well-spread 32-bit hash of a string. */
-const fnv1a = (s: string): number => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193)
-  return h >>> 0
-}
-
-/** The recorder an account's settled generations go to, of `count` (RECORDERS): its name, also its D1 writer name. */
-export const recorderName = (accountId: string, count: number): string => `recorders/${fnv1a(accountId) % count}`
 
 export const recorderFor = (env: Env, name: string) => env.RECORDER.get(env.RECORDER.idFromName(name))
 
