@@ -33,11 +33,11 @@ export const cpuArmConfig = () => ({
 export type CpuArmConfig = ReturnType<typeof cpuArmConfig>
 
 type Log = (msg: string) => void
-const BODY_MAX = (model: string) => JSON.stringify({ model, max_tokens: 50, messages: [{ role: 'user', content: 'hello [[fake latency_ms=0]]' }] })
+export const BODY_MAX = (model: string) => JSON.stringify({ model, max_tokens: 50, messages: [{ role: 'user', content: 'hello [[fake latency_ms=0]]' }] })
 const BODY_BIG = (model: string, bytes: number) => JSON.stringify({ model, messages: [{ role: 'user', content: `big ${BIG(bytes)}` }] })
 
 /** 1,000 accounts with $1,000 each and two inference keys each, written in batches. */
-const seedSpread = async (mf: Miniflare, accounts: number): Promise<string[]> => {
+export const seedSpread = async (mf: Miniflare, accounts: number): Promise<string[]> => {
   const db = await mf.getD1Database('DB')
   const keys: string[] = []
   const now = Date.now()
@@ -60,10 +60,10 @@ const seedSpread = async (mf: Miniflare, accounts: number): Promise<string[]> =>
   return keys
 }
 
-interface Load { origin: string; path: string; headers: Record<string, string>[]; body: string }
+export interface Load { origin: string; path: string; headers: Record<string, string>[]; body: string }
 
 /** `connections` workers in a closed loop; request i carries headers[i % n] (keys round-robin). */
-const closedLoop = async (load: Load, connections: number, seconds: number) => {
+export const closedLoop = async (load: Load, connections: number, seconds: number) => {
   const until = performance.now() + seconds * 1000
   let ok = 0, errors = 0, i = 0
   let firstError: string | undefined
@@ -106,7 +106,7 @@ const fanOut = async (load: Load, count: number, inflight: number) => {
   return { errors, firstError }
 }
 
-const startInspected = async (scriptPath: string, upstreamPort: number, inspectorPort: number, extra: Record<string, string> = {}): Promise<Instance> => {
+export const startInspected = async (scriptPath: string, upstreamPort: number, inspectorPort: number, extra: Record<string, string> = {}): Promise<Instance> => {
   const before = new Set(workerdPids())
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: '127.0.0.1', port: 0, cf: false, enableDevRegistry: false, ...compat(), inspectorPort,
@@ -121,7 +121,7 @@ const startInspected = async (scriptPath: string, upstreamPort: number, inspecto
   return { mf, origin: url.origin, pids: workerdPids().filter((pid) => !before.has(pid)) }
 }
 
-const freePort = async () => {
+export const freePort = async () => {
   const { createServer } = await import('node:net')
   return new Promise<number>((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {

@@ -7,6 +7,7 @@
 // request (the gateway asks for one even for a JSON client: src/routing/attempt.ts) gets
 // the same content as SSE events of PIECE characters each, as a provider streams tokens.
 import http from 'node:http'
+import { connectInspector } from './inspector.ts'
 
 export const BIG = (bytes: number) => `[[big bytes=${bytes}]]`
 const BIG_RE = /\[\[big bytes=(\d+)\]\]/
@@ -78,27 +79,7 @@ export const startLargeUpstream = async (): Promise<{ server: http.Server; port:
  * after a forced GC as the baseline.
  */
 export const heapSampler = async (inspectorPort: number, nudge: () => Promise<unknown>) => {
-  const list = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string; title?: string; id?: string }[]
-  // The user Worker's isolate (Miniflare's own services have targets too, and an idle one may never answer).
-  const target = list.find((t) => String(t.title ?? t.id).endsWith('core:user:'))
-  if (!target) throw new Error(`no inspector target for the Worker among ${list.map((t) => t.title ?? t.id).join(', ')}`)
-  const ws = new WebSocket(target.webSocketDebuggerUrl)
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject })
-  let id = 0
-  const pending = new Map<number, (v: unknown) => void>()
-  ws.onmessage = (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown }
-    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result)
-  }
-  // An idle isolate may leave inspector messages unanswered until it has an event to run:
-  // while a call waits, a cheap request (`nudge`) every 100 ms gives it one.
-  const call = <T>(method: string, params: object = {}): Promise<T> => new Promise((resolve, reject) => {
-    const n = ++id
-    const poke = setInterval(() => void nudge().catch(() => {}), 100)
-    const timer = setTimeout(() => { clearInterval(poke); pending.delete(n); reject(new Error(`inspector: no answer to ${method} in 10 s`)) }, 10_000)
-    pending.set(n, (v) => { clearTimeout(timer); clearInterval(poke); pending.delete(n); resolve(v as T) })
-    ws.send(JSON.stringify({ id: n, method, params }))
-  })
+  const { call, close } = await connectInspector(inspectorPort, nudge)
   const used = async () => (await call<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize
   return {
     /**
@@ -127,6 +108,6 @@ export const heapSampler = async (inspectorPort: number, nudge: () => Promise<un
       }
       return { baseline, peak }
     },
-    close: () => ws.close(),
+    close,
   }
 }
