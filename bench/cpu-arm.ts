@@ -92,14 +92,14 @@ const measureClosed = async (load: Load, sut: number[], ours: number[], connecti
   }
 }
 
-/** `count` requests, `inflight` at a time. */
-const fanOut = async (load: Load, count: number, inflight: number) => {
+/** `count` requests, `inflight` at a time; request i carries headers[i % n]. */
+export const fanOut = async (load: Load, count: number, inflight: number) => {
   let next = 0, errors = 0
   let firstError: string | undefined
   await Promise.all(Array.from({ length: inflight }, async () => {
     while (next < count) {
-      next++
-      const r = await post(load.origin, load.path, load.headers[0]!, load.body)
+      const headers = load.headers[next++ % load.headers.length]!
+      const r = await post(load.origin, load.path, headers, load.body)
       if (r.status !== 200) { errors++; firstError ??= `${r.status} ${r.text.slice(0, 160)}` }
     }
   }))
@@ -211,11 +211,12 @@ export const runCpuArm = async (builds: Build[], config: CpuArmConfig, log: Log)
         ...(config.accounts > 0 ? [{ name: `${g.build.name}:spread`, load: g.spread, sut: g.gw.pids }] : []),
       ]),
     ]
-    // Warm-up: JIT, every key into the isolate's cache, every account's gate object created.
+    // Warm-up: every key once (into the isolate's cache; every account's gate object created and
+    // its state read from D1, which a closed loop of a few seconds did not always reach), then the JIT.
     for (const cell of cells) {
+      const keys = await fanOut(cell.load, cell.load.headers.length, config.connections)
       const w = await closedLoop(cell.load, config.connections, 1)
-      if (w.errors) throw new Error(`cpu arm warm-up ${cell.name}: ${w.firstError}`)
-      if (cell.name.endsWith(':spread')) for (let i = 0; i < 2; i++) await closedLoop(cell.load, config.connections, Math.max(2, cell.load.headers.length / 1000))
+      if (keys.errors || w.errors) throw new Error(`cpu arm warm-up ${cell.name}: ${keys.firstError ?? w.firstError}`)
     }
     const closed: Record<string, Closed[]> = Object.fromEntries(cells.map((c) => [c.name, []]))
     for (let round = 0; round < config.rounds; round++) {

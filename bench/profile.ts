@@ -8,7 +8,7 @@
 // changes with `node bench/cpu-arm.ts`.
 import { existsSync, readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { BODY_MAX, closedLoop, freePort, seedSpread, startInspected, type Load } from './cpu-arm.ts'
+import { BODY_MAX, closedLoop, fanOut, freePort, seedSpread, startInspected, type Load } from './cpu-arm.ts'
 import { connectInspector } from './inspector.ts'
 import { buildGateway, pinCpus, seedGateway, startUpstream } from './targets.ts'
 
@@ -81,8 +81,9 @@ const main = async () => {
     const keys = mode === 'spread' ? await seedSpread(gw.mf, accounts) : [oneKey]
     const load: Load = { origin: gw.origin, path: '/api/v1/chat/completions', headers: keys.map(auth), body: BODY_MAX('openai/gpt-4o-mini') }
     if (availableParallelism() >= 2) console.log(`pinning: ${pinCpus(gw.pids, up.child.pid)}`)
-    // Warm-up: JIT, every key into the isolate's cache, every gate created.
-    for (let i = 0; i < (mode === 'spread' ? 3 : 1); i++) await closedLoop(load, 16, Math.max(2, keys.length / 1000))
+    // Warm-up: every key once (its cache entry, its account's gate), then the JIT.
+    await fanOut(load, keys.length, 16)
+    await closedLoop(load, 16, 2)
     const inspector = await connectInspector(inspectorPort, () => fetch(`${gw.origin}/healthz`).then((r) => r.arrayBuffer()))
     await inspector.call('Profiler.enable')
     await inspector.call('Profiler.setSamplingInterval', { interval: 100 })
