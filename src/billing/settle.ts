@@ -3,6 +3,7 @@
 import type { KeyRecord } from '../auth/key-cache.ts'
 import { settleLeased } from '../leases/edge.ts'
 import { gateFor } from '../objects/clients.ts'
+import { forward, takeConfirmed } from './forward.ts'
 import type { SettleInput } from '../objects/gate-types.ts'
 import type { FinishReason, Usage } from '../providers/types.ts'
 import type { AttemptRecord } from '../routing/attempt.ts'
@@ -97,5 +98,10 @@ export const settle = async (env: Env, record: GenerationRecord, idempotent?: Se
   batches.set(record.accountId, batch)
   await new Promise((resolve) => setTimeout(resolve, SETTLE_BATCH_MS))
   batches.delete(record.accountId)
-  await gateFor(env, record.accountId).settleMany(batch)
+  const settled = await gateFor(env, record.accountId).settleForwarded(batch, takeConfirmed(record.accountId))
+  // The charged records go on to the recorder from here (billing/forward.ts), gathered with other accounts'.
+  if (settled.batch !== null) {
+    const charged = batch.filter((_, i) => settled.results[i]?.charged).map((b) => b.record)
+    await forward(env, settled.recorder, record.accountId, settled.batch, charged)
+  }
 }

@@ -13,7 +13,7 @@ import { createDb } from '../db/client.ts'
 import { insertCredits, ledgerSnapshot } from '../db/queries/ledger.ts'
 import type { CreditEventRow } from '../db/schema.ts'
 import { HandOff } from './hand-off.ts'
-import type { AdmitInput, AdmitResult, CreditInput, Denial, GateKey, GateSnapshot, KeyUsage, Replay, SettleInput } from './gate-types.ts'
+import type { AdmitInput, AdmitResult, CreditInput, Denial, GateKey, GateSnapshot, KeyUsage, Replay, SettleInput, SettleResult } from './gate-types.ts'
 import { leaseable, leaseSettings } from '../leases/settings.ts'
 import { leaseExpiry, sizeGrant } from '../leases/sizing.ts'
 import type { GrantLeaseInput, GrantLeaseResult, GrantRefusal, LeaseSettleAck, LeaseSettleInput, LeaseSnapshot } from '../leases/wire.ts'
@@ -235,22 +235,40 @@ export class AccountGate extends DurableObject<Env> {
   }
 
   /** Replace the hold with the actual charge and record the generation. Exactly once per generation id (I2). */
-  async settle(input: SettleInput): Promise<{ charged: boolean; balanceMicro: number }> {
+  async settle(input: SettleInput): Promise<SettleResult> {
     const [result] = await this.settleMany([input])
-    return result as { charged: boolean; balanceMicro: number }
+    return result as SettleResult
   }
 
   /** Several settlements of this account in one round trip (isolates batch them), each exactly once. */
-  async settleMany(inputs: SettleInput[]): Promise<{ charged: boolean; balanceMicro: number }[]> {
+  async settleMany(inputs: SettleInput[]): Promise<SettleResult[]> {
+    const { results } = await this.settleAll(inputs, null)
+    this.pushSoon(this.clock())
+    return results
+  }
+
+  /**
+   * As settleMany, for an isolate that forwards the settled records to the recorder itself
+   * (billing/forward.ts): it gets the batch's number and recorder, and confirms what the recorder
+   * took with its next settlement here (`confirmed`). What is never confirmed, the alarm hands on.
+   */
+  async settleForwarded(inputs: SettleInput[], confirmed: number[]): Promise<{ results: SettleResult[]; batch: number | null; recorder: string }> {
+    const { results, batch, recorder } = await this.settleAll(inputs, confirmed)
+    if (batch !== null) this.schedule(this.clock() + PUSH_BACKSTOP_MS)
+    return { results, batch, recorder: recorder as string }
+  }
+
+  /** One transaction for the batch: each settlement is still all-or-nothing, and exactly once by id. */
+  private async settleAll(inputs: SettleInput[], confirmed: number[] | null): Promise<{ results: SettleResult[]; batch: number | null; recorder: string | null }> {
     const first = inputs[0]
-    if (!first) return []
+    if (!first) return { results: [], batch: null, recorder: null }
     let state = await this.ensure(first.accountId)
     const now = this.clock()
-    // One transaction for the batch: each settlement is still all-or-nothing, and exactly once by id.
-    const results = this.ctx.storage.transactionSync(() => {
+    const out = this.ctx.storage.transactionSync(() => {
       this.handOff.drop()
-      let batch: number | undefined
-      const settled = inputs.map((input) => {
+      if (confirmed) this.handOff.confirm(confirmed)
+      let batch: number | null = null
+      const results = inputs.map((input) => {
         if (exists(this.sql, 'generations', input.generationId)) return { charged: false, balanceMicro: state.balance }
         const { costMicro: cost, keyHash } = input.record
         const tokens = (input.record.tokensPrompt ?? 0) + (input.record.tokensCompletion ?? 0)
@@ -271,11 +289,10 @@ export class AccountGate extends DurableObject<Env> {
         return { charged: true, balanceMicro: state.balance }
       })
       this.save(state)
-      return settled
+      return { results, batch, recorder: confirmed ? this.handOff.target(state.accountId) : null }
     })
     for (const input of inputs) this.wake(input.generationId)
-    this.pushSoon(now)
-    return results
+    return out
   }
 
   /** Duplicates of an Idempotency-Key wait under their first request's generation id. */

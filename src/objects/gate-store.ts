@@ -3,7 +3,7 @@
 import { MINUTE_MS, type WindowCounts } from '../billing/limits.ts'
 import { dayStart, periodStart, type Period } from '../billing/periods.ts'
 import type { GenerationRecord } from '../storage/record.ts'
-import { HOUR_MS, OUTBOX_SCHEMA } from './outbox-store.ts'
+import { HOUR_MS, lineOf, OUTBOX_SCHEMA } from './outbox-store.ts'
 
 export const SCHEMA = OUTBOX_SCHEMA + `
   CREATE TABLE IF NOT EXISTS holds (id TEXT PRIMARY KEY, key_hash TEXT NOT NULL, amount INTEGER NOT NULL, expires_at INTEGER NOT NULL);
@@ -100,9 +100,9 @@ export const exists = (sql: SqlStorage, table: 'generations' | 'credits', id: st
 
 /** Remember a settled generation, and queue its record, in `batch`, for the hand-off to the recorder. */
 export const enqueue = (sql: SqlStorage, record: GenerationRecord, now: number, batch: number) => {
+  const line = lineOf(record)
   sql.exec('INSERT INTO settled (id, at) VALUES (?, ?)', record.id, now)
-  sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)',
-    record.id, JSON.stringify(record), record.createdAt - (record.createdAt % HOUR_MS), now, batch)
+  sql.exec('INSERT INTO outbox (id, record, hour, created_at, batch) VALUES (?, ?, ?, ?, ?)', line.id, line.record, line.hour, now, batch)
 }
 
 /**

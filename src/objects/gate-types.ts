@@ -63,6 +63,12 @@ export interface SettleInput {
   idempotent?: { id: string; status: number; contentType: string; body: string }
 }
 
+/** A settlement's outcome: false for a repeat (already settled), with the balance after it. */
+export interface SettleResult {
+  charged: boolean
+  balanceMicro: number
+}
+
 export interface CreditInput {
   accountId: string
   event: CreditEventRow

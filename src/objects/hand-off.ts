@@ -1,9 +1,10 @@
 // The account gate's hand-off of settled records to its recorder (recorder.ts). Each settling
 // transaction numbers its records as one batch, in the gate's outbox; hand-offs send whole
-// batches, in order, and the recorder takes each number once per account. Settlements arriving
+// batches, in order; the recorder takes each record once, by its id. Settlements arriving
 // within GATHER_MS go together; one hand-off runs at a time. What the recorder has is dropped
 // from the outbox with the gate's next write (drop()): a restart in between only sends it again.
-import { gateBatchWritten } from '../db/queries/flush.ts'
+// An isolate that forwards its settlements itself (billing/forward.ts) confirms them with its
+// next settlement of the account (confirm()); the gate's alarm hands on what is never confirmed.
 import { configOf } from '../env.ts'
 import type { Clock } from '../lib/clock.ts'
 import { recorderFor, recorderName } from './clients.ts'
@@ -34,8 +35,6 @@ export class HandOff {
   private dropped = 0
   /** The recorder every batch in the outbox goes to; it changes (RECORDERS changed) only once the outbox is empty. */
   private pushTo: string | null = null
-  /** Batches numbered by a gate from before recorders: that gate may have written them to D1 itself. */
-  private legacyThrough = 0
 
   constructor(
     private readonly sql: SqlStorage,
@@ -50,12 +49,6 @@ export class HandOff {
     const maxBatch = () => Number(this.sql.exec<{ n: number | null }>('SELECT MAX(batch) AS n FROM outbox').one().n ?? 0)
     const pushTo = metaOf(this.sql, 'push_to')
     this.pushTo = pushTo === undefined ? null : String(pushTo)
-    this.legacyThrough = Number(metaOf(this.sql, 'legacy_through') ?? 0)
-    // Never handed off: any numbered batch is an older gate's, numbered for its own flush to D1.
-    if (this.pushTo === null && this.legacyThrough === 0) {
-      this.legacyThrough = maxBatch()
-      if (this.legacyThrough > 0) setMeta(this.sql, 'legacy_through', this.legacyThrough)
-    }
     this.lastBatch = Math.max(Number(metaOf(this.sql, 'last_batch') ?? 0), maxBatch())
     // An older gate's records not yet numbered: one batch.
     if (this.sql.exec('SELECT 1 FROM outbox WHERE batch IS NULL LIMIT 1').toArray().length) {
@@ -79,6 +72,24 @@ export class HandOff {
       this.sql.exec('DELETE FROM outbox WHERE batch <= ?', this.handed)
       this.dropped = this.handed
     }
+    this.follow()
+  }
+
+  /**
+   * Inside a write transaction: batches an isolate forwarded and the recorder took
+   * (billing/forward.ts) leave the outbox. Emptied so, it holds nothing the recorder lacks.
+   */
+  confirm(batches: number[]) {
+    if (batches.length === 0) return
+    this.sql.exec(`DELETE FROM outbox WHERE batch IN (${batches.map(() => '?').join(',')})`, ...batches)
+    if (this.dropped < this.lastBatch && this.sql.exec('SELECT 1 FROM outbox LIMIT 1').toArray().length === 0) {
+      this.handed = this.dropped = this.lastBatch
+      this.follow()
+    }
+  }
+
+  /** Once the outbox is empty, the next batch goes to the recorder RECORDERS names now. */
+  private follow() {
     const accountId = this.accountId()
     if (this.dropped >= this.lastBatch && accountId !== undefined && this.pushTo !== null) {
       const wanted = recorderName(accountId, configOf(this.env).RECORDERS)
@@ -87,6 +98,15 @@ export class HandOff {
         setMeta(this.sql, 'push_to', wanted)
       }
     }
+  }
+
+  /** Inside a write transaction: the recorder this gate's batches go to, pinned while any is in the outbox. */
+  target(accountId: string): string {
+    if (this.pushTo === null) {
+      this.pushTo = recorderName(accountId, configOf(this.env).RECORDERS)
+      setMeta(this.sql, 'push_to', this.pushTo)
+    }
+    return this.pushTo
   }
 
   /** Records not yet with the recorder. */
@@ -135,19 +155,15 @@ export class HandOff {
         'SELECT id, record, hour, batch FROM outbox WHERE batch = ? ORDER BY created_at', lastBatch).toArray()
     }
     const batches = new Map<number, OutboxLine[]>()
-    for (const { id, record, hour, batch } of rows) batches.set(batch, [...(batches.get(batch) ?? []), { id, record, hour }])
-    const send: { batch: number; lines: OutboxLine[] }[] = []
-    for (const [batch, lines] of batches) {
-      // An older gate crashed after its own D1 commit, before dropping the batch: D1 has it (its marker says so).
-      if (batch <= this.legacyThrough && (await gateBatchWritten(this.env.DB, accountId, batch))) continue
-      send.push({ batch, lines })
+    for (const { id, record, hour, batch } of rows) {
+      const lines = batches.get(batch) ?? []
+      lines.push({ id, record, hour })
+      batches.set(batch, lines)
     }
-    if (this.pushTo === null) {
-      this.pushTo = recorderName(accountId, configOf(this.env).RECORDERS)
-      setMeta(this.sql, 'push_to', this.pushTo)
-    }
+    // Some may be there already (forwarded by an isolate; written to D1 by an older gate): the recorder takes each record once.
+    const pushTo = this.target(accountId)
     const started = performance.now()
-    if (send.length) await recorderFor(this.env, this.pushTo).accept({ recorder: this.pushTo, accountId, batches: send })
+    await recorderFor(this.env, pushTo).acceptMany(pushTo, [{ accountId, batches: [...batches].map(([batch, lines]) => ({ batch, lines })) }])
     this.handed = Math.max(this.handed, ...batches.keys())
     this.last = { at: this.clock(), rows: rows.length, ms: performance.now() - started }
     return true

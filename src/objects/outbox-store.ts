@@ -1,7 +1,7 @@
 // An outbox of settled generation records in a Durable Object's SQLite, numbered into
 // batches: the account gate's (records on their way to a recorder) and the recorder's
 // (records on their way to D1 and R2). Synchronous, like the rest of their storage.
-import { nameKey, type NameRef } from '../storage/record.ts'
+import { nameKey, type GenerationRecord, type NameRef } from '../storage/record.ts'
 
 export const HOUR_MS = 3_600_000
 
@@ -19,6 +19,10 @@ export interface OutboxLine {
   /** The hour its generation started in (createdAt), which groups a batch. */
   hour: number
 }
+
+/** A settled record as an outbox line: JSON, under the hour its generation started in. */
+export const lineOf = (record: GenerationRecord): OutboxLine =>
+  ({ id: record.id, record: JSON.stringify(record), hour: record.createdAt - (record.createdAt % HOUR_MS) })
 
 /**
  * The next batch: the one already numbered (a hand-off that did not finish: sent again as

@@ -1,16 +1,17 @@
 // A recorder: writes settled generations from many accounts to D1 and R2 in shared batches.
-// Account gates hand it their settled records (the charge is already made and durable in the
-// gate); it keeps them in its own outbox and, FLUSH_DELAY_MS after the first, writes up to
-// 100 of them as one R2 object and one D1 transaction. Spread over many accounts, each gate
-// settles a record now and then: written by its own gate, each would be a D1 transaction and
-// an R2 object of its own. Exactly once at both steps (docs/invariants.md, I2):
-//   gate → recorder: a gate's batches are numbered upward and a repeat keeps its number, so
-//     the recorder takes each account's batch once (`accepted`), whatever the gate resends;
+// Records reach it two ways: the isolate that settled them forwards them, many accounts in one
+// call (billing/forward.ts), and each account gate hands on whatever stays in its outbox (a
+// forward that never came or was never confirmed). It keeps them in its own outbox and,
+// FLUSH_DELAY_MS after the first, writes up to 100 of them as one R2 object and one D1
+// transaction. Exactly once at both steps (docs/invariants.md, I2):
+//   into the recorder: a record may come twice (forwarded, then handed on by its gate); it is
+//     taken once by its generation id: the outbox's key while it waits, D1's rows once written;
 //   recorder → D1: as the gate's flush was (storage/flush.ts), by this recorder's own numbers.
 import { DurableObject } from 'cloudflare:workers'
 import { configOf } from '../env.ts'
 import { systemClock, type Clock } from '../lib/clock.ts'
 import { internNames } from '../db/queries/names.ts'
+import { generationsWritten } from '../db/queries/flush.ts'
 import { writeBatch } from '../storage/flush.ts'
 import { namesOf, type GenerationRecord, type NameRef } from '../storage/record.ts'
 import { cacheNames, cachedNames, dropBatch, NAMES_SCHEMA, OUTBOX_SCHEMA, outboxCount, takeBatch, type OutboxLine } from './outbox-store.ts'
@@ -20,25 +21,17 @@ export const RECORD_BATCH = 100
 /** Batches written per alarm before it yields (and wakes again at once). */
 const BATCHES_PER_ALARM = 20
 const RETRY_MS = 10_000
-/** How long a quiet account's last accepted batch number is kept: far beyond any resend (a gate retries within seconds). */
-const ACCEPTED_KEEP_MS = 7 * 86_400_000
 
+// Before records were taken by id, the recorder kept each account's last batch number.
 const SCHEMA = `${OUTBOX_SCHEMA}${NAMES_SCHEMA}
-  CREATE TABLE IF NOT EXISTS accepted (account_id TEXT PRIMARY KEY, batch INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS accepted_at ON accepted (at);
+  DROP TABLE IF EXISTS accepted;
 `
 
-/** A gate's batches of settled records, as it hands them over. */
-export interface RecordBatches {
-  /** This recorder's name (recorderName), which it writes under. */
-  recorder: string
+/** One account's settled records, in its gate's numbered batches. */
+export interface AccountBatches {
   accountId: string
-  /** Oldest first, each under the gate's number for it: rising, and kept by a resend. */
   batches: { batch: number; lines: OutboxLine[] }[]
 }
-
-/** Accounts whose last accepted number is kept in memory too (the table is the truth). */
-const ACCEPTED_CACHED = 50_000
 
 export interface RecorderSnapshot {
   unflushed: number
@@ -54,8 +47,6 @@ export class Recorder extends DurableObject<Env> {
   /** How long after the first record a write starts (FLUSH_DELAY_MS); tests lengthen it to hold writes while they arrange a crash. */
   delayMs: number
   private name: string | null = null
-  /** The `accepted` table's numbers, as read or written by this instance. */
-  private readonly acceptedOf = new Map<string, number>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -70,30 +61,26 @@ export class Recorder extends DurableObject<Env> {
   }
 
   /**
-   * Take a gate's batches, each once: a number at or below the account's last taken is a repeat
-   * (a resend), and changes nothing. Returns how many were new; either way the gate may drop them.
+   * Take settled records of one account or many, in one transaction, under this recorder's
+   * name (`recorder`, which it writes under). A record already waiting here is skipped (INSERT
+   * OR IGNORE on its id); one already written is dropped when its batch is written (flush).
    */
-  async accept(input: RecordBatches): Promise<number> {
+  async acceptMany(recorder: string, items: AccountBatches[]): Promise<void> {
     const now = this.clock()
-    let last = this.acceptedOf.get(input.accountId)
-    last ??= this.sql.exec<{ batch: number }>('SELECT batch FROM accepted WHERE account_id = ?', input.accountId).toArray()[0]?.batch ?? 0
-    const fresh = input.batches.filter((b) => b.batch > last)
-    if (fresh.length === 0) return 0
-    const through = Math.max(...fresh.map((b) => b.batch))
+    let fresh = false
     this.ctx.storage.transactionSync(() => {
-      this.sql.exec('INSERT OR REPLACE INTO accepted (account_id, batch, at) VALUES (?, ?, ?)', input.accountId, through, now)
-      if (this.name !== input.recorder) this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)`, input.recorder)
-      for (const { lines } of fresh) {
-        for (const line of lines) {
-          this.sql.exec('INSERT OR IGNORE INTO outbox (id, record, hour, created_at) VALUES (?, ?, ?, ?)', line.id, line.record, line.hour, now)
+      if (this.name !== recorder) this.sql.exec(`INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)`, recorder)
+      for (const { batches } of items) {
+        for (const { lines } of batches) {
+          for (const line of lines) {
+            const written = this.sql.exec('INSERT OR IGNORE INTO outbox (id, record, hour, created_at) VALUES (?, ?, ?, ?)', line.id, line.record, line.hour, now).rowsWritten
+            fresh ||= written > 0
+          }
         }
       }
     })
-    this.name = input.recorder
-    if (this.acceptedOf.size >= ACCEPTED_CACHED) this.acceptedOf.clear()
-    this.acceptedOf.set(input.accountId, through)
-    this.schedule(now + this.delayMs)
-    return fresh.length
+    this.name = recorder
+    if (fresh) this.schedule(now + this.delayMs)
   }
 
   async snapshot(): Promise<RecorderSnapshot> {
@@ -114,7 +101,13 @@ export class Recorder extends DurableObject<Env> {
     const taken = takeBatch(this.sql, now, RECORD_BATCH)
     if (!taken) return false
     const writer: NameRef = { kind: 'writer', value: this.name as string }
-    const records = taken.lines.map((l) => JSON.parse(l.record) as GenerationRecord)
+    // A record that came twice (forwarded, then handed on by its gate) after its first write.
+    const written = await generationsWritten(this.env.DB, taken.lines.map((l) => l.id))
+    const records = taken.lines.filter((l) => !written.has(l.id)).map((l) => JSON.parse(l.record) as GenerationRecord)
+    if (records.length === 0) {
+      dropBatch(this.sql, taken.batch)
+      return true
+    }
     const refs = [writer, ...records.flatMap(namesOf)]
     const { ids, missing } = cachedNames(this.sql, refs)
     if (missing.length) {
@@ -132,7 +125,6 @@ export class Recorder extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.alarmAt = null
     const now = this.clock()
-    if (this.sql.exec('DELETE FROM accepted WHERE at < ?', now - ACCEPTED_KEEP_MS).rowsWritten > 0) this.acceptedOf.clear()
     try {
       for (let i = 0; i < BATCHES_PER_ALARM; i++) if (!(await this.flush())) return
       this.schedule(now) // more are waiting

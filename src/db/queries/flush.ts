@@ -1,8 +1,8 @@
 // The D1 side of a recorder's batch: one transaction (a D1 batch) holding the batch's
 // marker, its charges and its rollup increments. The marker's key is the batch's (its writer
 // and number), so a batch sent twice fails on it the second time and rolls back whole: exactly once.
-import { and, eq, getTableName } from 'drizzle-orm'
-import type { Db } from '../client.ts'
+import { and, eq, getTableName, inArray } from 'drizzle-orm'
+import { createDb, type Db } from '../client.ts'
 import { flushes, generations, usageDaily, usageHourly } from '../schema.ts'
 import { chargeRow, idOf, type NameIds } from '../../storage/charge.ts'
 import { BUCKETS } from '../../storage/histogram.ts'
@@ -52,11 +52,20 @@ export const batchStatements = (d1: D1Database, head: BatchHead, records: Genera
   ]
 }
 
-/** Whether D1 holds a batch an account's gate wrote itself, before recorders (its marker is the account's). */
-export const gateBatchWritten = async (d1: D1Database, accountId: string, batch: number): Promise<boolean> =>
-  (await d1.prepare(`SELECT 1 AS x FROM flushes f JOIN names n ON n.id = f.account_n WHERE n.kind = 'account' AND n.value = ? AND f.batch = ?`)
-    .bind(accountId, batch).first()) !== null
-
 /** Whether D1 holds this batch (its marker): after a failed send, tells a repeat from a failure. */
 export const batchWritten = async (db: Db, writerN: number, batch: number): Promise<boolean> =>
   (await db.select({ batch: flushes.batch }).from(flushes).where(and(eq(flushes.accountN, writerN), eq(flushes.batch, batch))).limit(1)).length > 0
+
+/** D1 binds at most 100 values a statement. */
+const IDS_PER_QUERY = 100
+
+/** Which of these generations D1 already has (a record that reached a recorder twice). */
+export const generationsWritten = async (d1: D1Database, ids: string[]): Promise<Set<string>> => {
+  const db = createDb(d1)
+  const found = new Set<string>()
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const rows = await db.select({ id: generations.id }).from(generations).where(inArray(generations.id, ids.slice(i, i + IDS_PER_QUERY)))
+    for (const r of rows) found.add(r.id)
+  }
+  return found
+}
