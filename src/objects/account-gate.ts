@@ -21,7 +21,8 @@ import {
   anyLease, applyLeaseSettlement, expireLeases, insertLease, LEASE_SCHEMA, leaseCounts, leasedMicro, nextLeaseWake, pruneLeases, revokeLeases,
 } from './lease-store.ts'
 import {
-  addKeyUsage, enqueue, exists, freeToday, heldMicro, keyUsage, migrateGenerations, openHolds, PERIODS, SCHEMA, unflushedCredits, windowCounts,
+  addKeyUsage, enqueue, exists, freeToday, heldMicro, keyUsage, loadState, migrateGenerations, openHolds, PERIODS, saveState, SCHEMA, unflushedCredits,
+  windowCounts, type GateState,
 } from './gate-store.ts'
 
 /**
@@ -38,18 +39,9 @@ const FLUSH_RETRY_MS = 10_000
 /** The alarm hands over whatever a hand-off left (the object was evicted, the recorder failed) this long after a settlement. */
 const PUSH_BACKSTOP_MS = 30_000
 
-interface State {
-  accountId: string
-  status: 'active' | 'suspended' | 'unknown'
-  balance: number
-  totalCredits: number
-  totalUsage: number
-  purchased: number
-}
-
 export class AccountGate extends DurableObject<Env> {
   private readonly sql: SqlStorage
-  private state: State | undefined
+  private state: GateState | undefined
   private alarmAt: number | null = null
   /** Duplicates of an in-flight Idempotency-Key wait here for its result. */
   private readonly waiters = new Map<string, (() => void)[]>()
@@ -78,33 +70,20 @@ export class AccountGate extends DurableObject<Env> {
       this.sql.exec(LEASE_SCHEMA)
       migrateGenerations(this.sql)
       this.handOff.load()
-      const meta = new Map(this.sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray().map((r) => [r.k, r.v]))
-      if (meta.has('account_id')) {
-        this.state = {
-          accountId: String(meta.get('account_id')),
-          status: meta.get('status') as State['status'],
-          balance: Number(meta.get('balance')),
-          totalCredits: Number(meta.get('total_credits')),
-          totalUsage: Number(meta.get('total_usage')),
-          purchased: Number(meta.get('purchased')),
-        }
-      }
+      this.state = loadState(this.sql)
       this.alarmAt = await ctx.storage.getAlarm()
       this.hasIdempotency = this.sql.exec('SELECT 1 FROM idempotency LIMIT 1').toArray().length > 0
       this.hasLeases = anyLease(this.sql)
     })
   }
 
-  private save(state: State) {
-    this.sql.exec(
-      `INSERT OR REPLACE INTO meta (k, v) VALUES ('account_id', ?), ('status', ?), ('balance', ?), ('total_credits', ?), ('total_usage', ?), ('purchased', ?)`,
-      state.accountId, state.status, state.balance, state.totalCredits, state.totalUsage, state.purchased,
-    )
+  private save(state: GateState) {
+    saveState(this.sql, state)
     this.state = state
   }
 
   /** First contact: balance and key spend come from the D1 ledger (credits written before the gate existed). Later the gate is authoritative. */
-  private async ensure(accountId: string): Promise<State> {
+  private async ensure(accountId: string): Promise<GateState> {
     if (!this.state) {
       await this.ctx.blockConcurrencyWhile(async () => {
         if (this.state) return
@@ -126,7 +105,7 @@ export class AccountGate extends DurableObject<Env> {
         })
       })
     }
-    return this.state as State
+    return this.state as GateState
   }
 
   /**
@@ -140,7 +119,7 @@ export class AccountGate extends DurableObject<Env> {
     void this.ctx.storage.setAlarm(wallAt)
   }
 
-  private freeDailyLimit(state: State): number {
+  private freeDailyLimit(state: GateState): number {
     const c = configOf(this.env)
     return state.purchased >= c.FREE_PURCHASE_THRESHOLD_MICRO ? c.FREE_REQUESTS_PER_DAY_PURCHASED : c.FREE_REQUESTS_PER_DAY
   }

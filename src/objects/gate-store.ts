@@ -23,6 +23,36 @@ export const SCHEMA = OUTBOX_SCHEMA + `
 
 export const PERIODS: Period[] = ['day', 'week', 'month']
 
+/** The account's live figures, one row each in `meta`. */
+export interface GateState {
+  accountId: string
+  status: 'active' | 'suspended' | 'unknown'
+  balance: number
+  totalCredits: number
+  totalUsage: number
+  purchased: number
+}
+
+/** The stored state, or undefined before the account's first contact. */
+export const loadState = (sql: SqlStorage): GateState | undefined => {
+  const meta = new Map(sql.exec<{ k: string; v: string | number }>('SELECT k, v FROM meta').toArray().map((r) => [r.k, r.v]))
+  if (!meta.has('account_id')) return undefined
+  return {
+    accountId: String(meta.get('account_id')),
+    status: meta.get('status') as GateState['status'],
+    balance: Number(meta.get('balance')),
+    totalCredits: Number(meta.get('total_credits')),
+    totalUsage: Number(meta.get('total_usage')),
+    purchased: Number(meta.get('purchased')),
+  }
+}
+
+export const saveState = (sql: SqlStorage, state: GateState) =>
+  sql.exec(
+    `INSERT OR REPLACE INTO meta (k, v) VALUES ('account_id', ?), ('status', ?), ('balance', ?), ('total_credits', ?), ('total_usage', ?), ('purchased', ?)`,
+    state.accountId, state.status, state.balance, state.totalCredits, state.totalUsage, state.purchased,
+  )
+
 const one = <T>(sql: SqlStorage, query: string, ...args: SqlStorageValue[]): T => sql.exec(query, ...args).one() as T
 
 /**
