@@ -289,23 +289,20 @@ export const runCpuArm = async (builds: Build[], config: CpuArmConfig, log: Log)
     }
 
     const rows = (name: string) => closed[name] ?? []
+    // One cell's medians, and one cell against another measured in the same rounds.
+    const cellOf = (rs: Closed[]) => ({ rps: medianOf(rs, (r) => r.rps), cpu_ms_per_req: medianOf(rs, (r) => r.cpuMsPerReq) })
+    const over = (rs: Closed[], base: Closed[]) => ({ rps: pairOf(rs, base, (r) => r.rps), cpu: pairOf(rs, base, (r) => r.cpuMsPerReq) })
     return {
       config, pinning, nproc: availableParallelism(), builds: builds.map((b) => b.name),
       closed: {
-        bare: { rps: medianOf(rows('bare'), (r) => r.rps), cpu_ms_per_req: medianOf(rows('bare'), (r) => r.cpuMsPerReq) },
+        bare: cellOf(rows('bare')),
         builds: Object.fromEntries(builds.map((b) => {
           const one = rows(`${b.name}:one`), spread = rows(`${b.name}:spread`), warm = rows(`${b.name}:spread-warm`)
           return [b.name, {
-            one: { rps: medianOf(one, (r) => r.rps), cpu_ms_per_req: medianOf(one, (r) => r.cpuMsPerReq) },
-            one_over_bare: { rps: pairOf(one, rows('bare'), (r) => r.rps), cpu: pairOf(one, rows('bare'), (r) => r.cpuMsPerReq) },
-            ...(spread.length ? {
-              spread: { rps: medianOf(spread, (r) => r.rps), cpu_ms_per_req: medianOf(spread, (r) => r.cpuMsPerReq) },
-              spread_over_one: { rps: pairOf(spread, one, (r) => r.rps), cpu: pairOf(spread, one, (r) => r.cpuMsPerReq) },
-            } : {}),
-            ...(warm.length ? {
-              spread_warm: { rps: medianOf(warm, (r) => r.rps), cpu_ms_per_req: medianOf(warm, (r) => r.cpuMsPerReq) },
-              spread_warm_over_one: { rps: pairOf(warm, one, (r) => r.rps), cpu: pairOf(warm, one, (r) => r.cpuMsPerReq) },
-            } : {}),
+            one: cellOf(one),
+            one_over_bare: over(one, rows('bare')),
+            ...(spread.length ? { spread: cellOf(spread), spread_over_one: over(spread, one) } : {}),
+            ...(warm.length ? { spread_warm: cellOf(warm), spread_warm_over_one: over(warm, one) } : {}),
           }]
         })),
         rounds: closed,
